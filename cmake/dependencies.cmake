@@ -1,0 +1,1 @@
+# (empty for now) third-party libraries the core links: BLAS, threads

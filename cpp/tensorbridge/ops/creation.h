@@ -1,0 +1,25 @@
+// Factory functions (torch.zeros, arange, ...). Sampling factories live in random/.
+#pragma once
+#include <optional>
+
+#include "tensorbridge/tensor.h"
+
+namespace tb {
+
+// Fills every element of t with v (converted to t's dtype); bumps the version.
+void fill_(const Tensor& t, const Scalar& v);
+Tensor zeros(const Shape& shape, DType dtype = kDefaultFloat, Device device = kCPU);
+Tensor ones(const Shape& shape, DType dtype = kDefaultFloat, Device device = kCPU);
+// dtype defaults as torch: bool -> bool, int -> int64, float -> float32, complex -> complex64.
+Tensor full(const Shape& shape, const Scalar& value, std::optional<DType> dtype = std::nullopt,
+            Device device = kCPU);
+// [start, end) by step; dtype defaults to int64 if all three are integral, else float32.
+Tensor arange(const Scalar& start, const Scalar& end, const Scalar& step,
+              std::optional<DType> dtype = std::nullopt, Device device = kCPU);
+Tensor linspace(const Scalar& start, const Scalar& end, int64_t steps,
+                std::optional<DType> dtype = std::nullopt, Device device = kCPU);
+Tensor eye(int64_t n, int64_t m = -1, DType dtype = kDefaultFloat, Device device = kCPU);
+// The dtype torch infers for a Python scalar of this kind.
+DType default_dtype_for(const Scalar& s);
+
+}  // namespace tb

@@ -1,0 +1,125 @@
+#include "tensorbridge/tensor.h"
+
+#include "tensorbridge/convert.h"
+#include "tensorbridge/error.h"
+
+namespace tb {
+
+namespace {
+// Smallest and largest element offsets a geometry addresses (shape has no zero dim).
+void extent(const Shape& shape, const Strides& strides, int64_t& lo, int64_t& hi) {
+  lo = hi = 0;
+  for (size_t i = 0; i < shape.size(); ++i) {
+    int64_t span = (shape[i] - 1) * strides[i];
+    (span < 0 ? lo : hi) += span;
+  }
+}
+}  // namespace
+
+Tensor::Tensor(std::shared_ptr<Storage> storage, int64_t offset, Shape shape, Strides strides,
+               DType dtype) {
+  if (shape.size() != strides.size())
+    throw RuntimeError("mismatch in length of strides and shape");
+  check_sizes_nonnegative(shape);
+  if (numel_of(shape) > 0) {
+    int64_t lo, hi;
+    extent(shape, strides, lo, hi);
+    int64_t isz = int64_t(tb::itemsize(dtype));
+    if (offset + lo < 0 || (offset + hi + 1) * isz > int64_t(storage->nbytes()))
+      throw RuntimeError("setStorage: sizes " + shape_str(shape) + ", strides " +
+                         shape_str(strides) + ", storage offset " + std::to_string(offset) +
+                         ", and itemsize " + std::to_string(isz) +
+                         " requiring a storage size of " + std::to_string((offset + hi + 1) * isz) +
+                         " are out of bounds for storage of size " +
+                         std::to_string(storage->nbytes()));
+  }
+  impl_ = std::make_shared<TensorImpl>();
+  impl_->storage = std::move(storage);
+  impl_->offset = offset;
+  impl_->shape = std::move(shape);
+  impl_->strides = std::move(strides);
+  impl_->dtype = dtype;
+  impl_->version = std::make_shared<VersionCounter>();
+}
+
+int64_t Tensor::size(int64_t d) const { return impl_->shape[wrap_dim(d, dim())]; }
+int64_t Tensor::stride(int64_t d) const { return impl_->strides[wrap_dim(d, dim())]; }
+
+void Tensor::set_requires_grad(bool r) {
+  if (r && !(is_floating_point(dtype()) || is_complex(dtype())))
+    throw RuntimeError("only Tensors of floating point and complex dtype can require gradients");
+  impl_->requires_grad = r;
+}
+
+Tensor Tensor::as_strided(Shape shape, Strides strides, int64_t offset) const {
+  Tensor t(impl_->storage, offset, std::move(shape), std::move(strides), impl_->dtype);
+  t.impl_->version = impl_->version;
+  return t;
+}
+
+Tensor Tensor::detach() const { return as_strided(shape(), strides(), offset()); }
+
+Tensor Tensor::data_alias() const {
+  auto impl = std::make_shared<TensorImpl>(*impl_);
+  impl->requires_grad = false;
+  impl->autograd.reset();
+  impl->pyobj = nullptr;
+  impl->version = std::make_shared<VersionCounter>();
+  return Tensor(std::move(impl));
+}
+
+void Tensor::check_writable(const char* op) const {
+  if (read_only())
+    throw RuntimeError(std::string(op) +
+                       ": the tensor is read-only (it shares memory with a read-only array); "
+                       "use .clone() to get a writable copy");
+}
+
+Tensor empty(const Shape& shape, DType dtype, Device device) {
+  check_sizes_nonnegative(shape);
+  size_t nbytes = size_t(numel_of(shape)) * tb::itemsize(dtype);
+  return Tensor(Storage::allocate(nbytes, device), 0, shape, contiguous_strides(shape), dtype);
+}
+
+Tensor clone(const Tensor& t) {
+  Tensor out = empty(t.shape(), t.dtype(), t.device());
+  copy_(out, t);
+  return out;
+}
+
+Tensor to_dtype(const Tensor& t, DType dtype, bool copy) {
+  if (dtype == t.dtype() && !copy) return t;
+  Tensor out = empty(t.shape(), dtype, t.device());
+  copy_(out, t);
+  return out;
+}
+
+Tensor contiguous(const Tensor& t) { return t.is_contiguous() ? t : clone(t); }
+
+Scalar scalar_at(const Tensor& t, int64_t flat_index) {
+  int64_t off = 0;
+  const Shape& sh = t.shape();
+  for (size_t d = sh.size(); d-- > 0;) {
+    off += (flat_index % sh[d]) * t.strides()[d];
+    flat_index /= sh[d];
+  }
+  return dispatch_dtype(t.dtype(), [&]<typename T>() -> Scalar {
+    T v = t.data<T>()[off];
+    if constexpr (std::is_same_v<T, bool>) return Scalar(v);
+    else if constexpr (is_complex_v<T>) return Scalar(std::complex<double>(v.real(), v.imag()));
+    else if constexpr (std::is_floating_point_v<T>) return Scalar(double(v));
+    else if constexpr (is_half_like_v<T>) return Scalar(double(float(v)));
+    else if constexpr (std::is_unsigned_v<T>) return Scalar(uint64_t(v));
+    else return Scalar(int64_t(v));
+  });
+}
+
+Scalar item(const Tensor& t) {
+  int64_t n = t.numel();
+  if (n != 1)
+    throw RuntimeError("a Tensor with " + std::to_string(n) +
+                       " elements cannot be converted to Scalar");
+  return scalar_at(t, 0);
+}
+
+}  // namespace tb

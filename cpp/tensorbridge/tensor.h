@@ -1,0 +1,106 @@
+// Tensor: a view over a Storage — offset, shape, signed strides (in elements), dtype — plus the
+// version counter shared by views of the same data and the autograd flags.
+// Tensor is a cheap handle (shared ownership of a TensorImpl); copying it aliases, not copies.
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "tensorbridge/device.h"
+#include "tensorbridge/dtype.h"
+#include "tensorbridge/scalar.h"
+#include "tensorbridge/shape.h"
+#include "tensorbridge/storage.h"
+
+namespace tb {
+
+// Counts in-place writes to the data; shared by every view made from the same tensor, so that
+// autograd can tell that a saved tensor was modified (torch's _version).
+struct VersionCounter {
+  std::atomic<uint32_t> value{0};
+};
+
+struct AutogradMeta;  // defined by autograd/ (grad, grad_fn, hooks); null for most tensors
+
+struct TensorImpl {
+  std::shared_ptr<Storage> storage;
+  int64_t offset = 0;  // in elements; element [i0..ik] is at offset + sum(i_d * strides[d])
+  Shape shape;
+  Strides strides;  // signed, in elements; 0 for broadcast dims
+  DType dtype = DType::Float32;
+  bool requires_grad = false;
+  std::shared_ptr<VersionCounter> version;
+  std::shared_ptr<AutogradMeta> autograd;  // set by autograd/ only
+  void* pyobj = nullptr;  // the Python wrapper currently representing this impl (bindings only)
+};
+
+class Tensor {
+ public:
+  Tensor() = default;
+  // A view over `storage`; checks that every addressed byte lies inside the storage.
+  Tensor(std::shared_ptr<Storage> storage, int64_t offset, Shape shape, Strides strides, DType dtype);
+  explicit Tensor(std::shared_ptr<TensorImpl> impl) : impl_(std::move(impl)) {}
+
+  bool defined() const { return impl_ != nullptr; }
+  TensorImpl* impl() const { return impl_.get(); }
+  const std::shared_ptr<TensorImpl>& impl_ptr() const { return impl_; }
+
+  const Shape& shape() const { return impl_->shape; }
+  const Strides& strides() const { return impl_->strides; }
+  int64_t dim() const { return int64_t(impl_->shape.size()); }
+  int64_t numel() const { return numel_of(impl_->shape); }
+  int64_t size(int64_t d) const;    // wraps negative d
+  int64_t stride(int64_t d) const;  // wraps negative d
+  DType dtype() const { return impl_->dtype; }
+  size_t itemsize() const { return tb::itemsize(impl_->dtype); }
+  Device device() const { return impl_->storage->device(); }
+  int64_t offset() const { return impl_->offset; }
+  const std::shared_ptr<Storage>& storage() const { return impl_->storage; }
+  bool is_contiguous() const { return tb::is_contiguous(impl_->shape, impl_->strides); }
+  bool read_only() const { return impl_->storage->read_only(); }
+
+  // Address of element [0, ..., 0].
+  void* data_ptr() const {
+    return static_cast<char*>(impl_->storage->data()) + impl_->offset * int64_t(itemsize());
+  }
+  template <typename T>
+  T* data() const { return static_cast<T*>(data_ptr()); }
+
+  uint32_t version() const { return impl_->version->value.load(std::memory_order_relaxed); }
+  void bump_version() const { impl_->version->value.fetch_add(1, std::memory_order_relaxed); }
+  const std::shared_ptr<VersionCounter>& version_counter() const { return impl_->version; }
+
+  bool requires_grad() const { return impl_->requires_grad; }
+  // torch: only floating point and complex tensors can require gradients.
+  void set_requires_grad(bool r);
+
+  // A new view of the same data with other geometry; shares the version counter.
+  Tensor as_strided(Shape shape, Strides strides, int64_t offset) const;
+  // detach(): same data and geometry, shares the version counter, requires_grad = false.
+  Tensor detach() const;
+  // .data: same data and geometry, a fresh version counter, requires_grad = false.
+  Tensor data_alias() const;
+
+  // Throws RuntimeError naming the remedy if the data may not be written (read-only storage).
+  void check_writable(const char* op) const;
+
+ private:
+  std::shared_ptr<TensorImpl> impl_;
+};
+
+// Fresh contiguous tensor with uninitialised data.
+Tensor empty(const Shape& shape, DType dtype = kDefaultFloat, Device device = kCPU);
+// Element-wise copy with dtype conversion; shapes must be broadcastable to dst's. Bumps dst's version.
+void copy_(const Tensor& dst, const Tensor& src);
+// New contiguous tensor with the same values (and dtype unless given).
+Tensor clone(const Tensor& t);
+Tensor to_dtype(const Tensor& t, DType dtype, bool copy = false);
+// t itself when already contiguous, else a contiguous copy.
+Tensor contiguous(const Tensor& t);
+// The only element of a one-element tensor; RuntimeError like torch otherwise.
+Scalar item(const Tensor& t);
+// Value of the element at the given flat (row-major) index, as a Scalar.
+Scalar scalar_at(const Tensor& t, int64_t flat_index);
+
+}  // namespace tb
