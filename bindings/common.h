@@ -1,0 +1,58 @@
+// Shared helpers of the binding files: converting Python arguments the way torch's argument parser
+// does, and the Python objects for dtypes, devices and tensors.
+// Each binding file defines one `void bind_<area>(nb::module_& m, TensorClass& cls)`, called from
+// module.cpp; Tensor methods are added on `cls`.
+#pragma once
+#include <nanobind/nanobind.h>
+#include <nanobind/stl/optional.h>
+#include <nanobind/stl/string.h>
+#include <nanobind/stl/vector.h>
+
+#include <optional>
+
+#include "tensorbridge/tensor.h"
+
+namespace nb = nanobind;
+
+namespace tbpy {
+
+using TensorClass = nb::class_<tb::Tensor>;
+
+// ---- dtype -------------------------------------------------------------------------------------
+// The singleton Python object for a dtype (tensorbridge.float32 etc.); `t.dtype is tb.float32`.
+nb::object dtype_object(tb::DType dt);
+// Accepts a tensorbridge dtype object, or the Python types float/int/bool/complex as torch does
+// (float -> float64, int -> int64, bool -> bool, complex -> complex128). TypeError otherwise.
+tb::DType dtype_from_py(nb::handle h, const char* fn = "", const char* arg = "dtype");
+// None -> nullopt, else dtype_from_py.
+std::optional<tb::DType> optional_dtype(nb::handle h, const char* fn = "");
+
+// ---- device ------------------------------------------------------------------------------------
+// None -> cpu; "cpu", "cuda:0", a tensorbridge.device, or an int (cuda index) like torch.
+tb::Device device_from_py(nb::handle h);
+nb::object device_object(const tb::Device& d);
+
+// ---- sizes -------------------------------------------------------------------------------------
+// torch's size parsing: f(2, 3), f([2, 3]), f((2, 3)), f(Size) and f() for 0-d.
+tb::Shape size_from_args(const nb::args& args, const char* fn);
+// One sequence of ints (list/tuple/Size/anything with __index__ elements).
+tb::Shape size_from_py(nb::handle seq, const char* fn, const char* arg = "size");
+// The tensorbridge.Size (a tuple subclass) for a shape.
+nb::object size_object(const tb::Shape& shape);
+
+// ---- scalars -----------------------------------------------------------------------------------
+// True if h is a Python/NumPy bool, int, float or complex (not a tensor, not an array).
+bool is_scalar_like(nb::handle h);
+tb::Scalar scalar_from_py(nb::handle h);
+nb::object scalar_to_py(const tb::Scalar& s);
+
+// ---- tensors -----------------------------------------------------------------------------------
+inline nb::object wrap(tb::Tensor t) { return nb::cast(std::move(t)); }
+bool is_tensor(nb::handle h);
+// The C++ tensor inside a tensorbridge.Tensor (TypeError naming fn/arg otherwise).
+tb::Tensor& tensor_from_py(nb::handle h, const char* fn = "", const char* arg = "input");
+
+// ---- type names for error messages -------------------------------------------------------------
+std::string py_type_name(nb::handle h);
+
+}  // namespace tbpy
