@@ -1,0 +1,12 @@
+// bind_interop: registers every interop area.
+#include "bindings.h"
+#include "interop/interop.h"
+
+namespace tbpy {
+
+void bind_interop(nb::module_& m, TensorClass& cls) {
+  import_numpy_api();
+  bind_numpy_bridge(m, cls);
+}
+
+}  // namespace tbpy

@@ -1,0 +1,27 @@
+"""tensorbridge: a tensor library with PyTorch's semantics and zero-copy NumPy interoperability.
+
+    >>> import numpy as np, tensorbridge as tb
+    >>> x = tb.from_numpy(np.arange(3.0))   # shares memory with the array
+    >>> x.numpy()                            # and back, no copy
+    array([0., 1., 2.])
+"""
+
+from ._size import Size
+from . import _core
+from ._core import *  # noqa: F401,F403  (Tensor, dtype, device, factories, from_numpy, ...)
+from ._core import Tensor, dtype, device  # noqa: F401  (explicit for type checkers)
+
+__version__ = "0.1.0"
+
+# torch's dtype aliases
+float = _core.float32  # noqa: A001
+double = _core.float64
+half = _core.float16
+cfloat = _core.complex64
+cdouble = _core.complex128
+short = _core.int16
+int = _core.int32  # noqa: A001
+long = _core.int64
+bool = _core.bool  # noqa: A001
+
+# Optional areas: each adds one import line here.
