@@ -25,3 +25,4 @@ long = _core.int64
 bool = _core.bool  # noqa: A001
 
 # Optional areas: each adds one import line here.
+from ._printing import printoptions  # noqa: E402,F401  (set/get_printoptions come from _core)
