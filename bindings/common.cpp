@@ -156,6 +156,8 @@ tb::Shape size_from_py(nb::handle seq, const char* fn, const char* arg) {
 
 tb::Shape size_from_args(const nb::args& args, const char* fn) {
   size_t n = args.size();
+  if (n == 0)
+    throw tb::TypeError(std::string(fn) + "() missing 1 required positional arguments: \"size\"");
   if (n == 1) {
     nb::handle a = args[0];
     PyObject* o = a.ptr();

@@ -19,8 +19,11 @@ bool is_sequence_data(PyObject* o) {
           !PyDict_Check(o));
 }
 
+// torch's texts: a top-level str is "invalid data type"; anything else it cannot read has no dtype.
 [[noreturn]] void invalid_data(PyObject* o) {
-  throw tb::TypeError(std::string("new(): invalid data type '") + Py_TYPE(o)->tp_name + "'");
+  if (PyUnicode_Check(o) || PyBytes_Check(o))
+    throw tb::TypeError(std::string("new(): invalid data type '") + Py_TYPE(o)->tp_name + "'");
+  throw tb::RuntimeError(std::string("Could not infer dtype of ") + Py_TYPE(o)->tp_name);
 }
 
 // The dtype torch infers for one leaf value.
@@ -28,7 +31,12 @@ tb::DType infer_scalar_dtype(nb::handle h) {
   PyObject* o = h.ptr();
   if (PyFloat_CheckExact(o)) return tb::kDefaultFloat;
   if (PyBool_Check(o)) return tb::DType::Bool;
-  if (PyLong_Check(o)) return tb::DType::Int64;
+  if (PyLong_Check(o)) {
+    int overflow = 0;
+    PyLong_AsLongLongAndOverflow(o, &overflow);
+    if (overflow) throw tb::ValueError("Overflow when unpacking long long");
+    return tb::DType::Int64;
+  }
   if (PyComplex_Check(o)) return tb::to_complex(tb::kDefaultFloat);
   if (is_tensor(h)) return nb::cast<const tb::Tensor&>(h).dtype();
   if (is_ndarray(h)) return tensor_from_ndarray(h).dtype();
@@ -69,6 +77,8 @@ void infer(nb::handle h, Inferred& info, size_t depth, bool shape_open) {
     info.any = true;
     return;
   }
+  if (depth > 0 && PyUnicode_Check(o))
+    throw tb::ValueError(std::string("too many dimensions '") + Py_TYPE(o)->tp_name + "'");
   if (!is_sequence_data(o)) invalid_data(o);
   nb::object fast = nb::steal(PySequence_Fast(o, "not a sequence"));
   if (!fast.is_valid()) throw nb::python_error();
@@ -95,9 +105,12 @@ void store(nb::handle h, const Inferred& info, size_t depth, T*& out) {
       return;
     }
     if (!is_scalar_like(h)) {
-      if (is_sequence_data(o))
-        throw tb::ValueError("expected sequence of length 0 at dim " + std::to_string(depth) +
-                             " (got " + std::to_string(PySequence_Size(o)) + ")");
+      if (is_sequence_data(o)) {
+        if (tb::is_floating_point(tb::dtype_v<T>) || tb::is_complex(tb::dtype_v<T>))
+          throw tb::TypeError(std::string("must be real number, not ") + Py_TYPE(o)->tp_name);
+        throw tb::TypeError(std::string("'") + Py_TYPE(o)->tp_name +
+                            "' object cannot be interpreted as an integer");
+      }
       invalid_data(o);
     }
     *out++ = scalar_from_py(h).template to<T>();
@@ -117,10 +130,7 @@ void store(nb::handle h, const Inferred& info, size_t depth, T*& out) {
     out += t.numel();
     return;
   }
-  if (!is_sequence_data(o)) {
-    throw tb::ValueError("expected sequence of length " + std::to_string(info.shape[depth]) +
-                         " at dim " + std::to_string(depth) + " (got 0)");
-  }
+  if (!is_sequence_data(o)) throw tb::TypeError("not a sequence");
   nb::object fast = nb::steal(PySequence_Fast(o, "not a sequence"));
   if (!fast.is_valid()) throw nb::python_error();
   Py_ssize_t n = PySequence_Fast_GET_SIZE(fast.ptr());
@@ -170,7 +180,7 @@ void bind_creation(nb::module_& m, TensorClass& cls) {
         tb::check_device_available(device_from_py(device));
         return finish(tensor_from_data(data, optional_dtype(dtype, "tensor")), requires_grad);
       },
-      nb::arg("data"), nb::kw_only(), nb::arg("dtype") = nb::none(), nb::arg("device") = nb::none(),
+      nb::arg("data").none(), nb::kw_only(), nb::arg("dtype").none() = nb::none(), nb::arg("device").none() = nb::none(),
       nb::arg("requires_grad") = false, nb::arg("pin_memory") = false,
       "Creates a tensor by copying data (nested lists/tuples of numbers, an ndarray, a scalar).\n\n"
       "dtype is inferred as torch does: float -> float32, int -> int64, bool -> bool,\n"
@@ -187,8 +197,8 @@ void bind_creation(nb::module_& m, TensorClass& cls) {
           tb::DType dt = optional_dtype(dtype, name).value_or(tb::kDefaultFloat);
           return finish(make(shape, dt, device_from_py(device)), requires_grad);
         },
-        nb::arg("size"), nb::kw_only(), nb::arg("out") = nb::none(), nb::arg("dtype") = nb::none(),
-        nb::arg("layout") = nb::none(), nb::arg("device") = nb::none(),
+        nb::arg("size"), nb::kw_only(), nb::arg("out").none() = nb::none(), nb::arg("dtype").none() = nb::none(),
+        nb::arg("layout").none() = nb::none(), nb::arg("device").none() = nb::none(),
         nb::arg("requires_grad") = false, nb::arg("pin_memory") = false, doc);
   };
   def_sized("zeros", [](const tb::Shape& s, tb::DType d, tb::Device dev) { return tb::zeros(s, d, dev); },
@@ -205,8 +215,8 @@ void bind_creation(nb::module_& m, TensorClass& cls) {
                                optional_dtype(dtype, "full"), device_from_py(device)),
                       requires_grad);
       },
-      nb::arg("size"), nb::arg("fill_value"), nb::kw_only(), nb::arg("dtype") = nb::none(),
-      nb::arg("device") = nb::none(), nb::arg("requires_grad") = false,
+      nb::arg("size"), nb::arg("fill_value"), nb::kw_only(), nb::arg("dtype").none() = nb::none(),
+      nb::arg("device").none() = nb::none(), nb::arg("requires_grad") = false,
       "A tensor of the given size filled with fill_value (dtype inferred from it like torch).");
 
   m.def(
@@ -223,8 +233,8 @@ void bind_creation(nb::module_& m, TensorClass& cls) {
                                  device_from_py(device)),
                       requires_grad);
       },
-      nb::arg("start"), nb::arg("end") = nb::none(), nb::arg("step") = 1, nb::kw_only(),
-      nb::arg("dtype") = nb::none(), nb::arg("device") = nb::none(), nb::arg("requires_grad") = false,
+      nb::arg("start"), nb::arg("end").none() = nb::none(), nb::arg("step") = 1, nb::kw_only(),
+      nb::arg("dtype").none() = nb::none(), nb::arg("device").none() = nb::none(), nb::arg("requires_grad") = false,
       "Values from start (default 0) up to, not including, end by step: arange(5), arange(1, 4, 0.5).");
 
   m.def(
@@ -235,8 +245,8 @@ void bind_creation(nb::module_& m, TensorClass& cls) {
                                    optional_dtype(dtype, "linspace"), device_from_py(device)),
                       requires_grad);
       },
-      nb::arg("start"), nb::arg("end"), nb::arg("steps"), nb::kw_only(), nb::arg("dtype") = nb::none(),
-      nb::arg("device") = nb::none(), nb::arg("requires_grad") = false,
+      nb::arg("start"), nb::arg("end"), nb::arg("steps"), nb::kw_only(), nb::arg("dtype").none() = nb::none(),
+      nb::arg("device").none() = nb::none(), nb::arg("requires_grad") = false,
       "steps values evenly spaced from start to end inclusive.");
 
   m.def(
@@ -249,8 +259,8 @@ void bind_creation(nb::module_& m, TensorClass& cls) {
                               device_from_py(device)),
                       requires_grad);
       },
-      nb::arg("n"), nb::arg("m") = nb::none(), nb::kw_only(), nb::arg("dtype") = nb::none(),
-      nb::arg("device") = nb::none(), nb::arg("requires_grad") = false,
+      nb::arg("n"), nb::arg("m").none() = nb::none(), nb::kw_only(), nb::arg("dtype").none() = nb::none(),
+      nb::arg("device").none() = nb::none(), nb::arg("requires_grad") = false,
       "A 2-D tensor with ones on the diagonal and zeros elsewhere.");
 
   // *_like(input, dtype=None, device=None, requires_grad=False): input's shape, dtype and device.
@@ -263,8 +273,8 @@ void bind_creation(nb::module_& m, TensorClass& cls) {
           tb::Device dev = device.is_none() ? t.device() : device_from_py(device);
           return finish(make(t.shape(), dt, dev), requires_grad);
         },
-        nb::arg("input"), nb::kw_only(), nb::arg("dtype") = nb::none(), nb::arg("device") = nb::none(),
-        nb::arg("requires_grad") = false, nb::arg("memory_format") = nb::none(), doc);
+        nb::arg("input"), nb::kw_only(), nb::arg("dtype").none() = nb::none(), nb::arg("device").none() = nb::none(),
+        nb::arg("requires_grad") = false, nb::arg("memory_format").none() = nb::none(), doc);
   };
   def_like("zeros_like", [](const tb::Shape& s, tb::DType d, tb::Device dev) { return tb::zeros(s, d, dev); },
            "zeros with the shape, dtype and device of input.");
@@ -280,8 +290,8 @@ void bind_creation(nb::module_& m, TensorClass& cls) {
         tb::Device dev = device.is_none() ? t.device() : device_from_py(device);
         return finish(tb::full(t.shape(), scalar_from_py(fill_value), dt, dev), requires_grad);
       },
-      nb::arg("input"), nb::arg("fill_value"), nb::kw_only(), nb::arg("dtype") = nb::none(),
-      nb::arg("device") = nb::none(), nb::arg("requires_grad") = false,
+      nb::arg("input"), nb::arg("fill_value"), nb::kw_only(), nb::arg("dtype").none() = nb::none(),
+      nb::arg("device").none() = nb::none(), nb::arg("requires_grad") = false,
       "fill_value with the shape, dtype and device of input.");
   (void)cls;
 }

@@ -103,7 +103,7 @@ void bind_dtypes(nb::module_& m) {
                new (self) PyDevice{device_from_py(type)};
              }
            },
-           nb::arg("type"), nb::arg("index") = nb::none(),
+           nb::arg("type"), nb::arg("index").none() = nb::none(),
            "device('cpu'), device('cuda', 0), device('cuda:1') or device(another_device).")
       .def_prop_ro("type", [](const PyDevice& d) { return d.d.type_str(); }, "'cpu' or 'cuda'.")
       .def_prop_ro("index",

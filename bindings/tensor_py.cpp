@@ -40,7 +40,7 @@ TensorClass bind_tensor_class(nb::module_& m) {
             if (dim.is_none()) return size_object(t.shape());
             return nb::int_(t.size(nb::cast<int64_t>(dim)));
           },
-          nb::arg("dim") = nb::none(), "The shape, or the size of one dimension.")
+          nb::arg("dim").none() = nb::none(), "The shape, or the size of one dimension.")
       .def("dim", &tb::Tensor::dim, "Number of dimensions.")
       .def("ndimension", &tb::Tensor::dim, "Alias of dim().")
       .def_prop_ro("ndim", &tb::Tensor::dim, "Number of dimensions.")
@@ -56,7 +56,7 @@ TensorClass bind_tensor_class(nb::module_& m) {
             }
             return nb::int_(t.stride(nb::cast<int64_t>(dim)));
           },
-          nb::arg("dim") = nb::none(), "Strides in elements (signed), or the stride of one dim.")
+          nb::arg("dim").none() = nb::none(), "Strides in elements (signed), or the stride of one dim.")
       .def("storage_offset", &tb::Tensor::offset, "Offset of element 0 in the storage, in elements.")
       .def("data_ptr", [](const tb::Tensor& t) { return reinterpret_cast<uintptr_t>(t.data_ptr()); },
            "Address of the first element.")

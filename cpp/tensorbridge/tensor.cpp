@@ -47,7 +47,7 @@ int64_t Tensor::stride(int64_t d) const { return impl_->strides[wrap_dim(d, dim(
 
 void Tensor::set_requires_grad(bool r) {
   if (r && !(is_floating_point(dtype()) || is_complex(dtype())))
-    throw RuntimeError("only Tensors of floating point and complex dtype can require gradients");
+    throw RuntimeError("only Tensors of floating point dtype can require gradients");
   impl_->requires_grad = r;
 }
 
