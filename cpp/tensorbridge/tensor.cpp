@@ -17,7 +17,7 @@ void extent(const Shape& shape, const Strides& strides, int64_t& lo, int64_t& hi
 }  // namespace
 
 Tensor::Tensor(std::shared_ptr<Storage> storage, int64_t offset, Shape shape, Strides strides,
-               DType dtype) {
+               DType dtype, std::shared_ptr<VersionCounter> version) {
   if (shape.size() != strides.size())
     throw RuntimeError("mismatch in length of strides and shape");
   check_sizes_nonnegative(shape);
@@ -39,7 +39,7 @@ Tensor::Tensor(std::shared_ptr<Storage> storage, int64_t offset, Shape shape, St
   impl_->shape = std::move(shape);
   impl_->strides = std::move(strides);
   impl_->dtype = dtype;
-  impl_->version = std::make_shared<VersionCounter>();
+  impl_->version = version ? std::move(version) : std::make_shared<VersionCounter>();
 }
 
 int64_t Tensor::size(int64_t d) const { return impl_->shape[wrap_dim(d, dim())]; }
@@ -52,12 +52,20 @@ void Tensor::set_requires_grad(bool r) {
 }
 
 Tensor Tensor::as_strided(Shape shape, Strides strides, int64_t offset) const {
-  Tensor t(impl_->storage, offset, std::move(shape), std::move(strides), impl_->dtype);
-  t.impl_->version = impl_->version;
-  return t;
+  return Tensor(impl_->storage, offset, std::move(shape), std::move(strides), impl_->dtype,
+                impl_->version);
 }
 
-Tensor Tensor::detach() const { return as_strided(shape(), strides(), offset()); }
+Tensor Tensor::detach() const {
+  auto impl = std::make_shared<TensorImpl>();  // same geometry: no bounds check needed
+  impl->storage = impl_->storage;
+  impl->offset = impl_->offset;
+  impl->shape = impl_->shape;
+  impl->strides = impl_->strides;
+  impl->dtype = impl_->dtype;
+  impl->version = impl_->version;
+  return Tensor(std::move(impl));
+}
 
 Tensor Tensor::data_alias() const {
   auto impl = std::make_shared<TensorImpl>(*impl_);

@@ -39,7 +39,9 @@ class Tensor {
  public:
   Tensor() = default;
   // A view over `storage`; checks that every addressed byte lies inside the storage.
-  Tensor(std::shared_ptr<Storage> storage, int64_t offset, Shape shape, Strides strides, DType dtype);
+  // `version` is shared with other views of the same data; null starts a new counter.
+  Tensor(std::shared_ptr<Storage> storage, int64_t offset, Shape shape, Strides strides, DType dtype,
+         std::shared_ptr<VersionCounter> version = nullptr);
   explicit Tensor(std::shared_ptr<TensorImpl> impl) : impl_(std::move(impl)) {}
 
   bool defined() const { return impl_ != nullptr; }
