@@ -1,5 +1,7 @@
 // Sampling factories (rand, randn, randint), torch.bernoulli and the torch.normal overloads.
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "tensorbridge/error.h"
 #include "tensorbridge/random/kernel_util.h"
@@ -21,6 +23,48 @@ Tensor randn(const Shape& shape, DType dtype, Generator* g) {
 
 Tensor randint(int64_t low, int64_t high, const Shape& shape, DType dtype, Generator* g) {
   Tensor t = empty(shape, dtype);
+  random_(t, low, high, g);
+  return t;
+}
+
+Tensor empty_like_preserve(const Tensor& in, DType dtype) {
+  // Non-overlapping and dense: strides (all > 0 here) sorted descending are the contiguous
+  // strides of the sizes in that order.
+  const size_t nd = in.shape().size();
+  std::vector<size_t> perm(nd);
+  for (size_t i = 0; i < nd; ++i) perm[i] = i;
+  std::stable_sort(perm.begin(), perm.end(),
+                   [&](size_t a, size_t b) { return in.strides()[a] > in.strides()[b]; });
+  bool dense = true;
+  int64_t expect = 1;
+  for (size_t k = nd; k-- > 0;) {
+    const size_t d = perm[k];
+    if (in.shape()[d] == 1) continue;
+    if (in.strides()[d] != expect) {
+      dense = false;
+      break;
+    }
+    expect *= in.shape()[d];
+  }
+  if (!dense || in.is_contiguous() || in.numel() == 0) return empty(in.shape(), dtype);
+  Tensor base = empty(Shape{in.numel()}, dtype);
+  return base.as_strided(in.shape(), in.strides(), 0);
+}
+
+Tensor rand_like(const Tensor& input, std::optional<DType> dtype, Generator* g) {
+  Tensor t = empty_like_preserve(input, dtype.value_or(input.dtype()));
+  uniform_(t, 0.0, 1.0, g);
+  return t;
+}
+
+Tensor randn_like(const Tensor& input, std::optional<DType> dtype, Generator* g) {
+  Tensor t = empty_like_preserve(input, dtype.value_or(input.dtype()));
+  normal_(t, 0.0, 1.0, g);
+  return t;
+}
+
+Tensor randint_like(const Tensor& input, int64_t low, int64_t high, std::optional<DType> dtype, Generator* g) {
+  Tensor t = empty_like_preserve(input, dtype.value_or(input.dtype()));
   random_(t, low, high, g);
   return t;
 }

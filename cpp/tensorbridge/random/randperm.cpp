@@ -146,8 +146,10 @@ Tensor multinomial(const Tensor& probs, int64_t n_sample, bool replacement, Gene
     });
     if (!valid) throw RuntimeError("probability tensor contains either `inf`, `nan` or element < 0");
     if (zero_row) throw RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)");
-    Tensor q = empty(p2.shape(), p2.dtype());
+    // q = empty_like(probs) (torch keeps probs' strides, so draws follow its memory order).
+    Tensor q = empty_like_preserve(probs, probs.dtype());
     exponential_(q, 1.0, &g);
+    q = contiguous(q);
     dispatch_dtype(p2.dtype(), [&]<typename T>() {
       if constexpr (std::is_floating_point_v<T> || is_half_like_v<T>) {
         using C = compute_t<T>;

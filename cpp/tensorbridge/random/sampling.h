@@ -34,6 +34,14 @@ Tensor randperm(int64_t n, DType dtype = DType::Int64, Generator* g = nullptr);
 // randperm into an existing 1-D tensor of n elements (out=).
 void randperm_out(const Tensor& out, int64_t n, Generator* g = nullptr);
 
+// *_like: input's shape (and its strides when input is dense, torch's preserve_format, which
+// decides the draw order and the normal path), dtype defaults to input's.
+Tensor empty_like_preserve(const Tensor& input, DType dtype);
+Tensor rand_like(const Tensor& input, std::optional<DType> dtype = std::nullopt, Generator* g = nullptr);
+Tensor randn_like(const Tensor& input, std::optional<DType> dtype = std::nullopt, Generator* g = nullptr);
+Tensor randint_like(const Tensor& input, int64_t low, int64_t high, std::optional<DType> dtype = std::nullopt,
+                    Generator* g = nullptr);
+
 // ---- functional forms --------------------------------------------------------------------------
 // torch.bernoulli(probs): 0/1 with probabilities probs, dtype of probs.
 Tensor bernoulli(const Tensor& probs, Generator* g = nullptr);
