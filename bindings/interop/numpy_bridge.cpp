@@ -1,4 +1,5 @@
 // from_numpy and Tensor.numpy(): zero-copy in both directions, with torch's checks and messages.
+// bfloat16 is exchanged as ml_dtypes.bfloat16 when that optional package is installed.
 #define TB_NUMPY_IMPORT_HERE
 #include "interop/numpy_api.h"
 
@@ -6,6 +7,7 @@
 #include "interop/interop.h"
 #include "tensorbridge/autograd/grad_mode.h"
 #include "tensorbridge/error.h"
+#include "tensorbridge/tensor.h"
 
 namespace tbpy {
 
@@ -14,6 +16,7 @@ void import_numpy_api() {
 }
 
 bool is_ndarray(nb::handle h) { return PyArray_Check(h.ptr()); }
+bool is_numpy_scalar(nb::handle h) { return PyArray_IsScalar(h.ptr(), Generic); }
 
 void release_pyobject(void* obj, void*) {
 #if PY_VERSION_HEX >= 0x030D0000
@@ -27,6 +30,67 @@ void release_pyobject(void* obj, void*) {
 }
 
 namespace {
+
+// ---- ml_dtypes.bfloat16 (optional) --------------------------------------------------------------
+// The descriptor is looked up once and then kept for the life of the process. Import paths only
+// look when ml_dtypes is already imported (an array of that dtype implies it is); export paths
+// import it on demand.
+struct Bf16Cache {
+  PyArray_Descr* descr = nullptr;  // owned reference, never released
+  bool tried_import = false;
+};
+Bf16Cache& bf16_cache() {
+  static Bf16Cache c;
+  return c;
+}
+
+PyArray_Descr* bf16_from_module(PyObject* mod) {
+  PyObject* type = PyObject_GetAttrString(mod, "bfloat16");
+  if (!type) {
+    PyErr_Clear();
+    return nullptr;
+  }
+  PyArray_Descr* d = nullptr;
+  if (!PyArray_DescrConverter(type, &d)) {
+    PyErr_Clear();
+    d = nullptr;
+  }
+  Py_DECREF(type);
+  return d;
+}
+
+// The bfloat16 descriptor if ml_dtypes has been imported by someone; never imports.
+PyArray_Descr* bf16_descr_if_loaded() {
+  Bf16Cache& c = bf16_cache();
+  if (c.descr) return c.descr;
+  PyObject* modules = PyImport_GetModuleDict();
+  PyObject* mod = PyDict_GetItemString(modules, "ml_dtypes");  // borrowed
+  if (!mod || mod == Py_None) return nullptr;
+  c.descr = bf16_from_module(mod);
+  return c.descr;
+}
+
+// The bfloat16 descriptor, importing ml_dtypes if needed; TypeError when it is not installed.
+PyArray_Descr* bf16_descr_required() {
+  if (PyArray_Descr* d = bf16_descr_if_loaded()) return d;
+  Bf16Cache& c = bf16_cache();
+  if (!c.tried_import) {
+    c.tried_import = true;
+    PyObject* mod = PyImport_ImportModule("ml_dtypes");
+    if (mod) {
+      c.descr = bf16_from_module(mod);
+      Py_DECREF(mod);
+    } else {
+      PyErr_Clear();
+    }
+  }
+  if (!c.descr)
+    throw tb::TypeError(
+        "Got unsupported ScalarType BFloat16: NumPy has no bfloat16 of its own; install the "
+        "optional package ml_dtypes (pip install ml_dtypes) to exchange bfloat16 data with NumPy "
+        "as ml_dtypes.bfloat16, or convert first with .float()");
+  return c.descr;
+}
 
 // NumPy type number <-> DType, by kind and size (int32/intc and int64/long/longlong all map).
 std::optional<tb::DType> dtype_from_descr(PyArray_Descr* d) {
@@ -49,6 +113,10 @@ std::optional<tb::DType> dtype_from_descr(PyArray_Descr* d) {
       case 8: return is_unsigned ? tb::DType::UInt64 : tb::DType::Int64;
     }
   }
+  if (PyTypeNum_ISUSERDEF(n)) {
+    PyArray_Descr* bf = bf16_descr_if_loaded();
+    if (bf && bf->type_num == n) return tb::DType::BFloat16;
+  }
   return std::nullopt;
 }
 
@@ -68,9 +136,19 @@ int npy_type_of(tb::DType dt) {
     case tb::DType::Float64: return NPY_FLOAT64;
     case tb::DType::Complex64: return NPY_COMPLEX64;
     case tb::DType::Complex128: return NPY_COMPLEX128;
-    case tb::DType::BFloat16: break;
+    case tb::DType::BFloat16: return bf16_descr_required()->type_num;
   }
   throw tb::TypeError("Got unsupported ScalarType " + std::string(tb::dtype_legacy_name(dt)));
+}
+
+// A new reference to the descriptor of a DType.
+PyArray_Descr* descr_of(tb::DType dt) {
+  if (dt == tb::DType::BFloat16) {
+    PyArray_Descr* d = bf16_descr_required();
+    Py_INCREF(d);
+    return d;
+  }
+  return PyArray_DescrFromType(npy_type_of(dt));
 }
 
 }  // namespace
@@ -78,6 +156,33 @@ int npy_type_of(tb::DType dt) {
 std::optional<tb::DType> dtype_from_numpy_dtype(nb::handle np_dtype) {
   if (!PyArray_DescrCheck(np_dtype.ptr())) return std::nullopt;
   return dtype_from_descr(reinterpret_cast<PyArray_Descr*>(np_dtype.ptr()));
+}
+
+nb::object numpy_dtype_of(tb::DType dt) {
+  return nb::steal(reinterpret_cast<PyObject*>(descr_of(dt)));
+}
+
+bool ndarray_is_aliasable(nb::handle h) {
+  PyObject* o = h.ptr();
+  if (!PyArray_Check(o)) return false;
+  auto* arr = reinterpret_cast<PyArrayObject*>(o);
+  PyArray_Descr* descr = PyArray_DESCR(arr);
+  if (!dtype_from_descr(descr) || PyArray_ISBYTESWAPPED(arr)) return false;
+  const int64_t isz = int64_t(PyDataType_ELSIZE(descr));
+  const npy_intp* bstrides = PyArray_STRIDES(arr);
+  for (int i = 0; i < PyArray_NDIM(arr); ++i)
+    if (bstrides[i] % isz != 0) return false;
+  return true;
+}
+
+void check_numpy_exportable(const tb::Tensor& t) {
+  if (!t.device().is_cpu())
+    throw tb::TypeError("can't convert " + t.device().str() +
+                        " device type tensor to numpy. Use Tensor.cpu() to copy the tensor "
+                        "to host memory first.");
+  if (t.requires_grad() && tb::GradMode::is_enabled())
+    throw tb::RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
+                           "tensor.detach().numpy() instead.");
 }
 
 tb::Tensor tensor_from_ndarray(nb::handle h) {
@@ -131,6 +236,31 @@ tb::Tensor tensor_from_ndarray(nb::handle h) {
   return tb::Tensor(std::move(storage), -lo, std::move(shape), std::move(strides), *dt);
 }
 
+tb::Tensor tensor_copy_from_ndarray(nb::handle h, std::optional<tb::DType> dtype) {
+  PyObject* o = h.ptr();
+  if (!PyArray_Check(o))
+    throw tb::TypeError(std::string("expected np.ndarray (got ") + Py_TYPE(o)->tp_name + ")");
+  if (ndarray_is_aliasable(h)) {
+    tb::Tensor view = tensor_from_ndarray(h);
+    return tb::to_dtype(view, dtype.value_or(view.dtype()), /*copy=*/true);
+  }
+  auto* arr = reinterpret_cast<PyArrayObject*>(o);
+  // Byte-swapped or oddly strided: let NumPy make a native, aligned, C-ordered copy.
+  PyArray_Descr* native = PyArray_DescrNewByteorder(PyArray_DESCR(arr), NPY_NATIVE);
+  if (!native) throw nb::python_error();
+  if (!dtype_from_descr(native)) {
+    Py_DECREF(native);
+    return tensor_from_ndarray(h);  // raises the unsupported-dtype TypeError
+  }
+  PyObject* copy = PyArray_FromArray(arr, native,  // steals native
+                                     NPY_ARRAY_C_CONTIGUOUS | NPY_ARRAY_ALIGNED | NPY_ARRAY_ENSURECOPY |
+                                         NPY_ARRAY_WRITEABLE);
+  if (!copy) throw nb::python_error();
+  nb::object keep = nb::steal(copy);
+  tb::Tensor view = tensor_from_ndarray(keep);  // owns the fresh copy through the array
+  return tb::to_dtype(view, dtype.value_or(view.dtype()), /*copy=*/false);
+}
+
 nb::object ndarray_from_tensor(const tb::Tensor& t) {
   const int nd = int(t.dim());
   const int64_t isz = int64_t(t.itemsize());
@@ -143,7 +273,7 @@ nb::object ndarray_from_tensor(const tb::Tensor& t) {
     dims[i] = t.shape()[size_t(i)];
     strides[i] = empty ? 0 : t.strides()[size_t(i)] * isz;
   }
-  PyArray_Descr* descr = PyArray_DescrFromType(npy_type_of(t.dtype()));
+  PyArray_Descr* descr = descr_of(t.dtype());
   int flags = t.read_only() ? 0 : NPY_ARRAY_WRITEABLE;
   PyObject* arr = PyArray_NewFromDescr(&PyArray_Type, descr, nd, dims, strides, t.data_ptr(),
                                        flags, nullptr);  // steals descr
@@ -165,17 +295,13 @@ void bind_numpy_bridge(nb::module_& m, TensorClass& cls) {
   cls.def(
       "numpy",
       [](const tb::Tensor& t, bool force) {
-        if (!t.device().is_cpu())
-          throw tb::TypeError("can't convert " + t.device().str() +
-                              " device type tensor to numpy. Use Tensor.cpu() to copy the tensor "
-                              "to host memory first.");
-        if (!force && t.requires_grad() && tb::GradMode::is_enabled())
-          throw tb::RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
-                                 "tensor.detach().numpy() instead.");
+        if (!force) check_numpy_exportable(t);
         return ndarray_from_tensor(t);
       },
       nb::kw_only(), nb::arg("force") = false,
-      "Returns the tensor's data as a NumPy array sharing its memory (no copy).");
+      "Returns the tensor's data as a NumPy array sharing its memory (no copy).\n\n"
+      "A read-only tensor gives a read-only array; bfloat16 gives an ml_dtypes.bfloat16 array\n"
+      "(needs the optional package ml_dtypes). force=True skips the requires-grad check.");
 }
 
 }  // namespace tbpy
