@@ -59,7 +59,6 @@ tb::Device device_from_py(nb::handle h) {
 
 void bind_dtypes(nb::module_& m) {
   nb::class_<PyDType> dtype(m, "dtype", "The element type of a tensor (like torch.dtype).");
-  dtype.attr("__module__") = "tensorbridge";
   dtype
       .def_prop_ro("itemsize", [](const PyDType& d) { return tb::itemsize(d.dt); },
                    "Size of one element in bytes.")
@@ -85,7 +84,6 @@ void bind_dtypes(nb::module_& m) {
   }
 
   nb::class_<PyDevice> device(m, "device", "Where a tensor's data lives (like torch.device).");
-  device.attr("__module__") = "tensorbridge";
   device
       .def("__init__",
            [](PyDevice* self, nb::handle type, std::optional<int64_t> index) {

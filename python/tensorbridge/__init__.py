@@ -13,6 +13,11 @@ from ._core import Tensor, dtype, device  # noqa: F401  (explicit for type check
 
 __version__ = "0.1.0"
 
+# The classes are defined in the extension; users (and pickle) know them as tensorbridge.X.
+for _cls in (Tensor, dtype, device):
+    _cls.__module__ = "tensorbridge"
+del _cls
+
 # torch's dtype aliases
 float = _core.float32  # noqa: A001
 double = _core.float64
