@@ -146,6 +146,7 @@ int tensor_getbuffer(PyObject* self, Py_buffer* view, int flags) {
     if ((flags & PyBUF_ND) != PyBUF_ND) {  // PyBUF_SIMPLE: one flat run of bytes
       view->ndim = 1;
       view->shape = nullptr;
+      if (!(flags & PyBUF_FORMAT)) view->itemsize = 1;  // format NULL means 'B'
     }
     if ((flags & PyBUF_STRIDES) != PyBUF_STRIDES) view->strides = nullptr;
     view->internal = extra.release();
