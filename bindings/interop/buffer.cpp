@@ -63,10 +63,18 @@ const char* typestr(tb::DType dt) {
 }
 
 // Kept in Py_buffer::internal until release: the storage (so that `t.data = other` cannot free
-// the memory under a live memoryview) and the shape/strides arrays the buffer points into.
+// the memory under a live memoryview) and the shape/strides arrays the buffer points into
+// (inline up to kInline dims: one allocation per export).
 struct BufferExtra {
+  static constexpr int kInline = 8;
   std::shared_ptr<tb::Storage> storage;
-  std::unique_ptr<Py_ssize_t[]> dims;  // [shape..., strides...]
+  Py_ssize_t inline_dims[2 * kInline];
+  std::unique_ptr<Py_ssize_t[]> heap_dims;
+  Py_ssize_t* dims(int nd) {
+    if (nd <= kInline) return inline_dims;
+    heap_dims = std::make_unique<Py_ssize_t[]>(size_t(2 * nd));
+    return heap_dims.get();
+  }
 };
 
 // Sets the Python error for the exception being handled (a raw C slot cannot let it escape).
@@ -96,10 +104,10 @@ void set_error_from_exception() {
 int tensor_getbuffer(PyObject* self, Py_buffer* view, int flags) {
   view->obj = nullptr;
   try {
-    tb::Tensor* tp = nullptr;
-    if (!nb::try_cast<tb::Tensor*>(nb::handle(self), tp, false) || !tp || !tp->defined())
-      throw tb::BufferError("tensor is not initialised");
-    const tb::Tensor& t = *tp;
+    // The slot sits on the Tensor type, so self is a (possibly subclassed) Tensor instance.
+    if (!nb::inst_ready(nb::handle(self))) throw tb::BufferError("tensor is not initialised");
+    const tb::Tensor& t = *nb::inst_ptr<tb::Tensor>(nb::handle(self));
+    if (!t.defined()) throw tb::BufferError("tensor is not initialised");
     if (!t.device().is_cpu())
       throw tb::BufferError("can't export a buffer of a " + t.device().str() +
                             " tensor. Use Tensor.cpu() to copy the tensor to host memory first.");
@@ -117,8 +125,7 @@ int tensor_getbuffer(PyObject* self, Py_buffer* view, int flags) {
     const Py_ssize_t isz = Py_ssize_t(t.itemsize());
     auto extra = std::make_unique<BufferExtra>();
     extra->storage = t.storage();
-    extra->dims = std::make_unique<Py_ssize_t[]>(size_t(2 * nd + 1));
-    Py_ssize_t* shape = extra->dims.get();
+    Py_ssize_t* shape = extra->dims(nd);
     Py_ssize_t* strides = shape + nd;
     for (int i = 0; i < nd; ++i) {
       shape[i] = Py_ssize_t(t.shape()[size_t(i)]);
