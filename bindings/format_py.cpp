@@ -115,6 +115,15 @@ void bind_format(nb::module_& m, TensorClass& cls) {
         "Set the options for printing tensors, as torch.set_printoptions.\n\n"
         "profile ('default', 'short', 'full') is applied first, then each given option; "
         "sci_mode is always assigned, so omitting it restores automatic notation.");
+  // Private seam until autograd exists (and for tests): the repr with a given grad_fn node name.
+  m.def(
+      "_format_tensor",
+      [](const tb::Tensor& t, const std::string& grad_fn) {
+        std::string s = tb::repr(t, grad_fn);
+        return nb::str(s.data(), s.size());
+      },
+      nb::arg("tensor"), nb::arg("grad_fn") = "",
+      "repr(tensor) as if it had an autograd node named grad_fn (internal; used by tests).");
   m.def("get_printoptions", &get_printoptions,
         "The current print options as a dict that set_printoptions(**d) accepts.");
 }

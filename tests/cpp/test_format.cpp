@@ -180,3 +180,12 @@ TEST_CASE("format: suffixes and options") {
   os << iota(3);
   CHECK(os.str() == "tensor([0, 1, 2])");
 }
+
+TEST_CASE("format: suffix wrapping measures dtype as torch spells it") {
+  OptionsGuard g;
+  Tensor t = make({2}, {1, 2}, DType::Int32);
+  print_options().linewidth = 34;  // torch: "tensor([1, 2], dtype=torch.int32)" just fits
+  CHECK(repr(t) == "tensor([1, 2], dtype=tensorbridge.int32)");
+  print_options().linewidth = 33;
+  CHECK(repr(t) == "tensor([1, 2],\n       dtype=tensorbridge.int32)");
+}

@@ -303,22 +303,35 @@ std::string size_tuple(const Shape& shape) {  // Python's str(tuple(shape))
   return s + ")";
 }
 
+// A suffix and the length torch's wrapping rule measures for it. See Note [Layout as torch's].
+struct Suffix {
+  std::string text;
+  int64_t measured;
+};
+
+// Note [Layout as torch's]
+// tensorbridge spells dtypes `tensorbridge.float64` where torch writes `torch.float64` (7 characters
+// shorter). The wrap decision for suffixes measures the dtype suffix as torch spells it, so the
+// layout (which suffix goes on which line) is always torch's; a line may then end up to 7
+// characters beyond linewidth where torch's just fits.
+constexpr std::string_view kDtypePrefix = "tensorbridge.";
+constexpr int64_t kDtypePrefixExtra = int64_t(kDtypePrefix.size()) - int64_t(sizeof("torch.") - 1);
+
 // torch's _add_suffixes. `last` starts 2 too large (torch measures the last line that way).
-void add_suffixes(std::string& s, const std::vector<std::string>& suffixes, int64_t indent,
+void add_suffixes(std::string& s, const std::vector<Suffix>& suffixes, int64_t indent,
                   int64_t linewidth) {
   const size_t nl = s.rfind('\n');
   int64_t last = nl == std::string::npos ? int64_t(s.size()) + 2 : int64_t(s.size() - nl) + 1;
-  for (const std::string& x : suffixes) {
-    const int64_t len = int64_t(x.size());
-    if (last + len + 2 > linewidth) {
+  for (const Suffix& x : suffixes) {
+    if (last + x.measured + 2 > linewidth) {
       s += ",\n";
       s.append(size_t(indent), ' ');
-      last = indent + len;
+      last = indent + x.measured;
     } else {
       s += ", ";
-      last += len + 2;
+      last += x.measured + 2;
     }
-    s += x;
+    s += x.text;
   }
   s += ')';
 }
@@ -332,28 +345,32 @@ std::string repr(const Tensor& t, std::string_view grad_fn_name, std::string_vie
   s += prefix;
   s += '(';
   const int64_t indent = int64_t(s.size());
-  std::vector<std::string> suffixes;
+  std::vector<Suffix> suffixes;
+  auto add = [&](std::string text, int64_t extra = 0) {
+    const int64_t measured = int64_t(text.size()) - extra;
+    suffixes.push_back({std::move(text), measured});
+  };
   if (!t.device().is_cpu()) {  // cpu is the only default device
     Device d = t.device();
     if (d.index < 0) d.index = 0;
-    suffixes.push_back("device='" + d.str() + "'");
+    add("device='" + d.str() + "'");
   }
   const DType dt = t.dtype();
   const DType def = default_float_dtype();
-  const std::string dtype_suffix = "dtype=tensorbridge." + std::string(dtype_name(dt));
+  const std::string dtype_suffix = "dtype=" + std::string(kDtypePrefix) + std::string(dtype_name(dt));
   if (t.numel() == 0) {
     s += "[]";
-    if (t.dim() != 1) suffixes.push_back("size=" + size_tuple(t.shape()));
-    if (dt != def) suffixes.push_back(dtype_suffix);  // int64/bool/complex are shown when empty
+    if (t.dim() != 1) add("size=" + size_tuple(t.shape()));
+    if (dt != def) add(dtype_suffix, kDtypePrefixExtra);  // int64/bool/complex are shown when empty
   } else {
-    if (o.edgeitems == 0) suffixes.push_back("size=" + size_tuple(t.shape()));
+    if (o.edgeitems == 0) add("size=" + size_tuple(t.shape()));
     const DType def_complex = def == DType::Float64 ? DType::Complex128 : DType::Complex64;
     if (dt != def && dt != def_complex && dt != DType::Int64 && dt != DType::Bool)
-      suffixes.push_back(dtype_suffix);
+      add(dtype_suffix, kDtypePrefixExtra);
     append_body(s, t, indent, o);
   }
-  if (!grad_fn_name.empty()) suffixes.push_back("grad_fn=<" + std::string(grad_fn_name) + ">");
-  else if (t.requires_grad()) suffixes.push_back("requires_grad=True");
+  if (!grad_fn_name.empty()) add("grad_fn=<" + std::string(grad_fn_name) + ">");
+  else if (t.requires_grad()) add("requires_grad=True");
   add_suffixes(s, suffixes, indent, o.linewidth);
   return s;
 }
