@@ -9,8 +9,19 @@ namespace tb {
 
 void Storage::free_owned(void*, void* data) { std::free(data); }
 
+namespace {
+// Small tensors keep their bytes in the same allocation as the Storage object.
+constexpr size_t kInlineBytes = 64;
+struct InlineStorage final : Storage {
+  InlineStorage(size_t nbytes, Device device)
+      : Storage(buf, nbytes, device, nullptr, nullptr, false) {}
+  alignas(64) unsigned char buf[kInlineBytes];
+};
+}  // namespace
+
 std::shared_ptr<Storage> Storage::allocate(size_t nbytes, Device device) {
   check_device_available(device);
+  if (nbytes <= kInlineBytes) return std::make_shared<InlineStorage>(nbytes, device);
   constexpr size_t kAlign = 64;
   size_t rounded = (nbytes + kAlign - 1) / kAlign * kAlign;
   void* p = std::aligned_alloc(kAlign, rounded == 0 ? kAlign : rounded);

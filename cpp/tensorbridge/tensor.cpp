@@ -39,7 +39,12 @@ Tensor::Tensor(std::shared_ptr<Storage> storage, int64_t offset, Shape shape, St
   impl_->shape = std::move(shape);
   impl_->strides = std::move(strides);
   impl_->dtype = dtype;
-  impl_->version = version ? std::move(version) : std::make_shared<VersionCounter>();
+  if (version) {
+    impl_->version = std::move(version);
+  } else {
+    VersionCounter* vc = &impl_->storage->initial_version();
+    impl_->version = std::shared_ptr<VersionCounter>(impl_->storage, vc);  // aliases the storage
+  }
 }
 
 int64_t Tensor::size(int64_t d) const { return impl_->shape[wrap_dim(d, dim())]; }

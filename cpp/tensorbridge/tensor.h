@@ -15,12 +15,6 @@
 
 namespace tb {
 
-// Counts in-place writes to the data; shared by every view made from the same tensor, so that
-// autograd can tell that a saved tensor was modified (torch's _version).
-struct VersionCounter {
-  std::atomic<uint32_t> value{0};
-};
-
 struct AutogradMeta;  // defined by autograd/ (grad, grad_fn, hooks); null for most tensors
 
 struct TensorImpl {
@@ -39,7 +33,8 @@ class Tensor {
  public:
   Tensor() = default;
   // A view over `storage`; checks that every addressed byte lies inside the storage.
-  // `version` is shared with other views of the same data; null starts a new counter.
+  // `version` is shared with other views of the same data; null means the storage's initial
+  // counter (a fresh storage gives a fresh counter without another allocation).
   Tensor(std::shared_ptr<Storage> storage, int64_t offset, Shape shape, Strides strides, DType dtype,
          std::shared_ptr<VersionCounter> version = nullptr);
   explicit Tensor(std::shared_ptr<TensorImpl> impl) : impl_(std::move(impl)) {}
