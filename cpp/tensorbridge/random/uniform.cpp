@@ -23,9 +23,9 @@ const char* torch_cpp_type_name(DType dt) {
     case DType::Int16: return "short";
     case DType::Int32: return "int";
     case DType::Int64: return "long";
-    case DType::UInt16: return "unsigned short";
+    case DType::UInt16: return "short unsigned int";
     case DType::UInt32: return "unsigned int";
-    case DType::UInt64: return "unsigned long";
+    case DType::UInt64: return "long unsigned int";
     case DType::Float16: return "c10::Half";
     case DType::BFloat16: return "c10::BFloat16";
     case DType::Float32: return "float";
@@ -92,10 +92,9 @@ void check_floating(const Tensor& t, const char* what) {
 
 // ---- integers (§3) -----------------------------------------------------------------------------
 
-// True for the dtypes whose random_(from, to) switches to 64-bit draws when range >= 2^32.
-bool wide_draw_dtype(DType dt) {
-  return dt == DType::Int64 || dt == DType::Float64 || dt == DType::Float32 || dt == DType::BFloat16;
-}
+// torch 2.13 draws random64() for every element once range >= 2^28 (random() below). The spec's
+// older rule (2^32, and only for int64/float/double/bfloat16) is what torch <= 2.11 did.
+constexpr uint64_t kWideRange = uint64_t(1) << 28;
 
 int digits_of(DType dt) {
   switch (dt) {
@@ -116,8 +115,11 @@ void int_limits(DType dt, int64_t& lo, int64_t& hi) {
     } else if constexpr (std::is_integral_v<T>) {
       lo = int64_t(std::numeric_limits<T>::lowest());
       hi = std::numeric_limits<T>::max() > uint64_t(INT64_MAX) ? INT64_MAX : int64_t(std::numeric_limits<T>::max());
+    } else if constexpr (std::is_same_v<T, Half>) {
+      lo = -65504;
+      hi = 65504;
     } else {
-      lo = INT64_MIN;  // every int64 is inside a floating dtype's range
+      lo = INT64_MIN;  // every int64 is inside float/double/bfloat16's range
       hi = INT64_MAX;
     }
   });
@@ -170,7 +172,7 @@ inline T from_int(int64_t v) {
 
 void random_range_kernel(const Tensor& t, uint64_t range, int64_t from, Generator& g) {
   const int64_t n = t.numel();
-  const bool wide = wide_draw_dtype(t.dtype()) && range >= (uint64_t(1) << 32);
+  const bool wide = range >= kWideRange;
   dispatch_dtype(t.dtype(), [&]<typename T>() {
     if constexpr (is_complex_v<T>) {
       TB_INTERNAL_ASSERT(false, "random_ on complex");
@@ -285,6 +287,9 @@ void random_(const Tensor& t, int64_t from, std::optional<int64_t> to_opt, Gener
 void random_(const Tensor& t, Generator* gp) {
   rng::check_inplace(t, "random_");
   check_random_dtype(t);
+  if (t.dtype() == DType::UInt16 || t.dtype() == DType::UInt32 || t.dtype() == DType::UInt64)
+    throw NotImplementedError("\"random_kernel_cpu\" not implemented for '" +
+                              std::string(dtype_legacy_name(t.dtype())) + "'");
   if (t.numel() == 0) return;
   Generator& g = resolve_generator(gp);
   {
