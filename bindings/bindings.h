@@ -10,4 +10,7 @@ void bind_interop(nb::module_& m, TensorClass& cls);    // interop/: from_numpy,
 void bind_creation(nb::module_& m, TensorClass& cls);   // creation_py.cpp: tensor(), zeros(), ...
 void bind_format(nb::module_& m, TensorClass& cls);     // format_py.cpp: repr, print options
 void bind_random(nb::module_& m, TensorClass& cls);     // random_py.cpp: generators, samplers
+void bind_ops_shape(nb::module_& m, TensorClass& cls);   // ops_shape_py.cpp: views, shape ops, to()
+void bind_ops_index(nb::module_& m, TensorClass& cls);   // ops_index_py.cpp: t[...], gather, scatter
+void bind_ops_linalg(nb::module_& m, TensorClass& cls);  // ops_linalg_py.cpp: matmul, mm, @
 }  // namespace tbpy

@@ -8,6 +8,9 @@ NB_MODULE(_core, m) {
   tbpy::TensorClass cls = tbpy::bind_tensor_class(m);
   tbpy::bind_interop(m, cls);
   tbpy::bind_creation(m, cls);
+  tbpy::bind_ops_shape(m, cls);
+  tbpy::bind_ops_index(m, cls);
+  tbpy::bind_ops_linalg(m, cls);
   tbpy::bind_format(m, cls);
   tbpy::bind_random(m, cls);
 }

@@ -1,0 +1,331 @@
+// Indexing from Python: t[...] and t[...] = v with torch's index parsing (ints, slices, None,
+// Ellipsis, bools, integer/bool tensors, lists, ndarrays), plus index_select, gather, scatter,
+// masked_fill, nonzero and take. A negative slice step returns a negative-stride view (numpy's
+// behaviour; torch refuses it with ValueError).
+#include <Python.h>
+
+#include "bindings.h"
+#include "interop/interop.h"
+#include "tensorbridge/error.h"
+#include "tensorbridge/ops.h"
+
+namespace tbpy {
+
+namespace {
+
+// Kernels above this many elements run without the GIL.
+constexpr int64_t kReleaseGil = 1 << 15;
+
+std::string s(int64_t v) { return std::to_string(v); }
+
+tb::Tensor tensor_from_sequence(nb::handle obj, std::optional<tb::DType> dtype = std::nullopt) {
+  if (is_ndarray(obj)) {
+    tb::Tensor t = tensor_from_ndarray(obj);
+    return dtype ? tb::to_dtype(t, *dtype) : t;
+  }
+  nb::object fn = nb::module_::import_("tensorbridge._core").attr("tensor");
+  nb::object r = dtype ? fn(obj, nb::arg("dtype") = dtype_object(*dtype)) : fn(obj);
+  return nb::cast<tb::Tensor>(r);
+}
+
+bool is_python_sequence(PyObject* o) {
+  return PyList_Check(o) || PyTuple_Check(o) ||
+         (PySequence_Check(o) && !PyUnicode_Check(o) && !PyBytes_Check(o));
+}
+
+// torch's treatSequenceAsTuple: a non-tuple sequence holding tensors, sequences, slices,
+// Ellipsis or None is read as a tuple of indices (legacy numpy behaviour torch keeps).
+bool treat_sequence_as_tuple(nb::handle index) {
+  PyObject* o = index.ptr();
+  if (PyTuple_Check(o)) return true;
+  if (is_tensor(index) || is_ndarray(index) || !PySequence_Check(o) || PyUnicode_Check(o)) return false;
+  Py_ssize_t n = PySequence_Size(o);
+  if (n < 0) {
+    PyErr_Clear();
+    return false;
+  }
+  if (n >= 32) return false;
+  for (Py_ssize_t i = 0; i < n; ++i) {
+    nb::object item = nb::steal(PySequence_GetItem(o, i));
+    if (!item.is_valid()) {
+      PyErr_Clear();
+      return false;
+    }
+    PyObject* p = item.ptr();
+    if (is_tensor(item) || is_ndarray(item) || PySequence_Check(p) || PySlice_Check(p) ||
+        p == Py_Ellipsis || p == Py_None)
+      return true;
+  }
+  return false;
+}
+
+bool is_int_index(PyObject* o) {
+  return (PyLong_Check(o) && !PyBool_Check(o)) ||
+         (!PyFloat_Check(o) && !PyBool_Check(o) && !PySequence_Check(o) && PyIndex_Check(o) &&
+          !is_tensor(o));
+}
+
+bool is_bool_scalar(nb::handle h) {
+  if (PyBool_Check(h.ptr())) return true;
+  nb::object np_bool = nb::module_::import_("numpy").attr("bool_");
+  return PyObject_IsInstance(h.ptr(), np_bool.ptr()) == 1;
+}
+
+// The parsed form of an index: a view of self made by the basic indices, and the per-dim list
+// of advanced index tensors for tb::index / tb::index_put_ (empty when there are none).
+struct Parsed {
+  tb::Tensor view;
+  std::vector<tb::Tensor> indices;
+  bool advanced = false;
+};
+
+tb::Tensor bool_index_tensor(bool v) {
+  tb::Tensor t = tb::empty({v ? 1 : 0}, tb::DType::Int64);
+  if (v) t.data<int64_t>()[0] = 0;
+  return t;
+}
+
+Parsed parse_index(const tb::Tensor& self, nb::handle index) {
+  std::vector<nb::object> items;
+  if (treat_sequence_as_tuple(index)) {
+    nb::object fast = nb::steal(PySequence_Fast(index.ptr(), "index"));
+    if (!fast.is_valid()) throw nb::python_error();
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(fast.ptr());
+    for (Py_ssize_t i = 0; i < n; ++i) items.push_back(nb::borrow(PySequence_Fast_GET_ITEM(fast.ptr(), i)));
+  } else {
+    items.push_back(nb::borrow(index));
+  }
+  // Convert sequences/arrays to tensors first; count the dims the index specifies.
+  std::vector<tb::Tensor> tensors(items.size());
+  int64_t specified = 0;
+  for (size_t i = 0; i < items.size(); ++i) {
+    PyObject* o = items[i].ptr();
+    if (o == Py_None || o == Py_Ellipsis || is_bool_scalar(items[i])) continue;
+    if (is_int_index(o) || PySlice_Check(o)) {
+      ++specified;
+      continue;
+    }
+    if (is_tensor(items[i])) {
+      tensors[i] = nb::cast<tb::Tensor>(items[i]);
+    } else if (is_ndarray(items[i]) || is_python_sequence(o)) {
+      tensors[i] = tensor_from_sequence(items[i]);
+    } else {
+      throw tb::IndexError(
+          "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid "
+          "indices (got " + py_type_name(items[i]) + ")");
+    }
+    const tb::Tensor& t = tensors[i];
+    bool mask = t.dtype() == tb::DType::Bool || t.dtype() == tb::DType::UInt8;
+    specified += (mask && t.dim() > 0) ? t.dim() : 1;
+  }
+  if (self.dim() == 0 && specified > 0 && items.size() == 1 && is_int_index(items[0].ptr()))
+    throw tb::IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                         "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number");
+  if (specified > self.dim())
+    throw tb::IndexError("too many indices for tensor of dimension " + s(self.dim()));
+
+  Parsed p;
+  tb::Tensor r = self.as_strided(self.shape(), self.strides(), self.offset());
+  int64_t dim = 0;
+  bool seen_ellipsis = false;
+  auto select_checked = [&](int64_t i) {
+    int64_t size = r.shape()[size_t(dim)];
+    if (i < -size || i >= size)
+      throw tb::IndexError("index " + s(i) + " is out of bounds for dimension " + s(dim) +
+                           " with size " + s(size));
+    r = tb::select(r, dim, i);
+  };
+  for (size_t i = 0; i < items.size(); ++i) {
+    PyObject* o = items[i].ptr();
+    if (o == Py_None) {
+      r = tb::unsqueeze(r, dim);
+      p.indices.push_back(tb::Tensor());
+      ++dim;
+    } else if (o == Py_Ellipsis) {
+      if (seen_ellipsis) throw tb::IndexError("an index can only have a single ellipsis ('...')");
+      seen_ellipsis = true;
+      int64_t n = self.dim() - specified;
+      for (int64_t k = 0; k < n; ++k) p.indices.push_back(tb::Tensor());
+      dim += n;
+    } else if (is_bool_scalar(items[i])) {
+      r = tb::unsqueeze(r, dim);
+      p.indices.push_back(bool_index_tensor(PyObject_IsTrue(o) == 1));
+      p.advanced = true;
+      ++dim;
+    } else if (PySlice_Check(o)) {
+      Py_ssize_t start, stop, step;
+      if (PySlice_Unpack(o, &start, &stop, &step) < 0) throw nb::python_error();
+      Py_ssize_t len = PySlice_AdjustIndices(Py_ssize_t(r.shape()[size_t(dim)]), &start, &stop, step);
+      r = tb::slice(r, dim, start, len, step);
+      p.indices.push_back(tb::Tensor());
+      ++dim;
+    } else if (is_int_index(o)) {
+      nb::object iv = nb::steal(PyNumber_Index(o));
+      if (!iv.is_valid()) throw nb::python_error();
+      select_checked(nb::cast<int64_t>(iv));
+    } else {
+      const tb::Tensor& t = tensors[i];
+      bool mask = t.dtype() == tb::DType::Bool || t.dtype() == tb::DType::UInt8;
+      if (t.dim() == 0 && tb::is_integral(t.dtype(), true)) {
+        if (mask) {  // a 0-d mask: a new dim indexed by [0] or []
+          r = tb::unsqueeze(r, dim);
+          p.indices.push_back(bool_index_tensor(tb::item(t).to_bool()));
+          p.advanced = true;
+          ++dim;
+        } else {
+          select_checked(tb::item(t).to_int64());
+        }
+        continue;
+      }
+      p.indices.push_back(t);
+      p.advanced = true;
+      dim += (mask && t.dim() > 0) ? t.dim() : 1;
+    }
+  }
+  p.view = r;
+  return p;
+}
+
+tb::Tensor run_index(const tb::Tensor& t, const std::vector<tb::Tensor>& idx) {
+  if (t.numel() >= kReleaseGil) {
+    nb::gil_scoped_release nogil;
+    return tb::index(t, idx);
+  }
+  return tb::index(t, idx);
+}
+
+nb::object getitem(nb::handle self_obj, nb::handle index) {
+  const tb::Tensor& self = nb::cast<const tb::Tensor&>(self_obj);
+  Parsed p = parse_index(self, index);
+  if (!p.advanced) return wrap(p.view);
+  return wrap(run_index(p.view, p.indices));
+}
+
+// The value of t[...] = value as a tensor: scalars take self's dtype (torch's valueToTensor).
+tb::Tensor value_tensor(const tb::Tensor& self, nb::handle value) {
+  if (is_tensor(value)) return nb::cast<tb::Tensor>(value);
+  if (is_scalar_like(value)) return tb::full({}, scalar_from_py(value), self.dtype());
+  return tensor_from_sequence(value, self.dtype());
+}
+
+void setitem(nb::handle self_obj, nb::handle index, nb::handle value) {
+  const tb::Tensor& self = nb::cast<const tb::Tensor&>(self_obj);
+  self.check_writable("setitem");
+  tb::Tensor v = value_tensor(self, value);
+  Parsed p = parse_index(self, index);
+  if (!p.advanced) {
+    // torch drops leading size-1 dims of the value that the destination lacks.
+    while (v.dim() > p.view.dim() && v.shape()[0] == 1) v = tb::select(v, 0, 0);
+    if (p.view.numel() >= kReleaseGil) {
+      nb::gil_scoped_release nogil;
+      tb::copy_(p.view, v);
+    } else {
+      tb::copy_(p.view, v);
+    }
+    return;
+  }
+  tb::index_put_(p.view, p.indices, v);
+}
+
+tb::Tensor index_tensor_arg(nb::handle h, const char* fn) { return tensor_from_py(h, fn, "index"); }
+
+nb::object masked_fill_value(nb::handle value, tb::Scalar& out) {
+  if (is_tensor(value)) {
+    const tb::Tensor& v = nb::cast<const tb::Tensor&>(value);
+    if (v.dim() != 0)
+      throw tb::RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got tensor "
+                             "with " + s(v.dim()) + " dimension(s).");
+    out = tb::item(v);
+  } else {
+    out = scalar_from_py(value);
+  }
+  return nb::none();
+}
+
+}  // namespace
+
+void bind_ops_index(nb::module_& m, TensorClass& cls) {
+  cls.def("__getitem__", &getitem, nb::arg("index").none(),
+          "t[index]: basic indexing returns a view; integer/bool tensor indices copy.")
+      .def("__setitem__", &setitem, nb::arg("index").none(), nb::arg("value").none(),
+           "t[index] = value (value broadcast and cast to t's dtype).");
+
+  auto index_select = [](const tb::Tensor& t, int64_t dim, nb::handle index) {
+    return tb::index_select(t, dim, index_tensor_arg(index, "index_select"));
+  };
+  auto gather = [](const tb::Tensor& t, int64_t dim, nb::handle index) {
+    return tb::gather(t, dim, index_tensor_arg(index, "gather"));
+  };
+  auto scatter_inplace = [](nb::handle self, int64_t dim, nb::handle index, nb::handle src, nb::handle value) {
+    const tb::Tensor& t = nb::cast<const tb::Tensor&>(self);
+    tb::Tensor ix = index_tensor_arg(index, "scatter_");
+    nb::handle v = src.is_none() ? value : src;
+    if (v.is_none()) throw tb::TypeError("scatter_() missing required argument 'src' or 'value'");
+    if (is_tensor(v)) tb::scatter_(t, dim, ix, nb::cast<const tb::Tensor&>(v));
+    else tb::scatter_(t, dim, ix, scalar_from_py(v));
+    return nb::borrow(self);
+  };
+  auto scatter = [scatter_inplace](const tb::Tensor& t, int64_t dim, nb::handle index, nb::handle src,
+                                   nb::handle value) {
+    tb::Tensor out = tb::clone(t);
+    nb::object o = wrap(out);
+    scatter_inplace(o, dim, index, src, value);
+    return o;
+  };
+  auto masked_fill = [](const tb::Tensor& t, nb::handle mask, nb::handle value) {
+    tb::Scalar v;
+    masked_fill_value(value, v);
+    return tb::masked_fill(t, tensor_from_py(mask, "masked_fill", "mask"), v);
+  };
+  auto masked_fill_ = [](nb::handle self, nb::handle mask, nb::handle value) {
+    tb::Scalar v;
+    masked_fill_value(value, v);
+    tb::masked_fill_(nb::cast<const tb::Tensor&>(self), tensor_from_py(mask, "masked_fill_", "mask"), v);
+    return nb::borrow(self);
+  };
+  auto nonzero = [](const tb::Tensor& t, bool as_tuple) -> nb::object {
+    tb::Tensor nz = tb::nonzero(t);
+    if (!as_tuple) return wrap(nz);
+    nb::list out;
+    if (t.dim() == 0) {  // torch: a 0-d input is treated as 1-d
+      out.append(wrap(tb::select(tb::nonzero(t.as_strided({1}, {1}, t.offset())), 1, 0)));
+      return nb::tuple(out);
+    }
+    for (int64_t d = 0; d < t.dim(); ++d) out.append(wrap(tb::select(nz, 1, d)));
+    return nb::tuple(out);
+  };
+  auto take = [](const tb::Tensor& t, nb::handle index) {
+    return tb::take(t, index_tensor_arg(index, "take"));
+  };
+
+  cls.def("index_select", index_select, nb::arg("dim"), nb::arg("index"),
+          "Entries of t along dim at the positions of a 1-D integer index.");
+  m.def("index_select", index_select, nb::arg("input"), nb::arg("dim"), nb::arg("index"),
+        "Entries of input along dim at the positions of a 1-D integer index.");
+  cls.def("gather", gather, nb::arg("dim"), nb::arg("index"), "out[i][j] = t[index[i][j]][j] (dim=0).");
+  m.def("gather", gather, nb::arg("input"), nb::arg("dim"), nb::arg("index"),
+        "out[i][j] = input[index[i][j]][j] (dim=0).");
+  cls.def("scatter_", scatter_inplace, nb::arg("dim"), nb::arg("index"), nb::arg("src") = nb::none(),
+          nb::kw_only(), nb::arg("value") = nb::none(),
+          "In place: t[index[i][j]][j] = src[i][j] (dim=0); src may be a number.");
+  cls.def("scatter", scatter, nb::arg("dim"), nb::arg("index"), nb::arg("src") = nb::none(),
+          nb::kw_only(), nb::arg("value") = nb::none(), "Out-of-place scatter_.");
+  m.def("scatter", scatter, nb::arg("input"), nb::arg("dim"), nb::arg("index"),
+        nb::arg("src") = nb::none(), nb::kw_only(), nb::arg("value") = nb::none(),
+        "Out-of-place scatter_.");
+  cls.def("masked_fill", masked_fill, nb::arg("mask"), nb::arg("value"),
+          "A copy of t with value where the bool mask (broadcast) is True.");
+  m.def("masked_fill", masked_fill, nb::arg("input"), nb::arg("mask"), nb::arg("value"),
+        "A copy of input with value where the bool mask (broadcast) is True.");
+  cls.def("masked_fill_", masked_fill_, nb::arg("mask"), nb::arg("value"),
+          "In place: value where the bool mask (broadcast to t) is True.");
+  cls.def("nonzero", nonzero, nb::kw_only(), nb::arg("as_tuple") = false,
+          "Coordinates of the nonzero elements ([n, ndim] int64, or a tuple of 1-D tensors).");
+  m.def("nonzero", nonzero, nb::arg("input"), nb::kw_only(), nb::arg("as_tuple") = false,
+        "Coordinates of the nonzero elements ([n, ndim] int64, or a tuple of 1-D tensors).");
+  cls.def("take", take, nb::arg("index"), "Elements of t read as 1-D, at the positions of index.");
+  m.def("take", take, nb::arg("input"), nb::arg("index"),
+        "Elements of input read as 1-D, at the positions of index.");
+}
+
+}  // namespace tbpy

@@ -1,0 +1,391 @@
+// Indexing operations (see index.h). The ops check arguments, compute element offsets and call
+// the dtype-agnostic kernels in backend/cpu/index_kernels.
+#include "tensorbridge/ops/index.h"
+
+#include "tensorbridge/backend/cpu/index_kernels.h"
+#include "tensorbridge/backend/cpu/strided_loop.h"
+#include "tensorbridge/convert.h"
+#include "tensorbridge/error.h"
+#include "tensorbridge/ops/creation.h"
+#include "tensorbridge/ops/view.h"
+
+namespace tb {
+
+namespace {
+std::string s(int64_t v) { return std::to_string(v); }
+
+bool is_mask_dtype(DType dt) { return dt == DType::Bool || dt == DType::UInt8; }
+
+// Reads element j of an int32/int64 tensor given its element offset.
+inline int64_t read_index(const Tensor& idx, int64_t off) {
+  return idx.dtype() == DType::Int64 ? idx.data<int64_t>()[off] : int64_t(idx.data<int32_t>()[off]);
+}
+
+// One index tensor per dim of t (undefined = whole dim), masks already turned into coordinates.
+std::vector<Tensor> expand_masks(const Tensor& t, const std::vector<Tensor>& indices) {
+  std::vector<Tensor> out;
+  int64_t dim = 0;
+  for (const Tensor& ix : indices) {
+    if (!ix.defined()) {
+      out.push_back(Tensor());
+      ++dim;
+      continue;
+    }
+    if (is_mask_dtype(ix.dtype())) {
+      int64_t k = ix.dim();
+      if (dim + k > t.dim())
+        throw IndexError("too many indices for tensor of dimension " + s(t.dim()));
+      for (int64_t j = 0; j < k; ++j)
+        if (ix.shape()[size_t(j)] != t.shape()[size_t(dim + j)])
+          throw IndexError("The shape of the mask " + shape_str(ix.shape()) + " at index " + s(j) +
+                           " does not match the shape of the indexed tensor " +
+                           shape_str(t.shape()) + " at index " + s(dim + j));
+      Tensor coords = nonzero(ix);  // [n, k]
+      for (int64_t j = 0; j < k; ++j) out.push_back(select(coords, 1, j));
+      dim += k;
+      continue;
+    }
+    if (ix.dtype() != DType::Int64 && ix.dtype() != DType::Int32)
+      throw IndexError("tensors used as indices must be long, int, byte or bool tensors");
+    out.push_back(ix);
+    ++dim;
+  }
+  if (dim > t.dim()) throw IndexError("too many indices for tensor of dimension " + s(t.dim()));
+  while (int64_t(out.size()) < t.dim()) out.push_back(Tensor());
+  return out;
+}
+
+struct IndexPlan {
+  Shape out_shape;
+  std::vector<int64_t> outer, mid, inner;
+  bool inner_unit = false;
+};
+
+IndexPlan plan_index(const Tensor& t, const std::vector<Tensor>& raw) {
+  std::vector<Tensor> idx = expand_masks(t, raw);
+  int64_t nd = t.dim();
+  int64_t first = -1, last = -1, count = 0;
+  Shape bshape;
+  std::string shapes;
+  for (int64_t d = 0; d < nd; ++d) {
+    const Tensor& ix = idx[size_t(d)];
+    if (!ix.defined()) continue;
+    if (first < 0) first = d;
+    last = d;
+    shapes += (count ? ", " : "") + shape_str(ix.shape());
+    ++count;
+  }
+  for (int64_t d = 0; d < nd; ++d) {
+    const Tensor& ix = idx[size_t(d)];
+    if (!ix.defined()) continue;
+    try {
+      bshape = broadcast_shapes(bshape, ix.shape());
+    } catch (const RuntimeError&) {
+      throw IndexError("shape mismatch: indexing tensors could not be broadcast together with shapes " +
+                       shapes);
+    }
+  }
+  IndexPlan p;
+  int64_t nb = numel_of(bshape);
+  p.mid.assign(size_t(nb), 0);
+  for (int64_t d = 0; d < nd; ++d) {
+    const Tensor& ix = idx[size_t(d)];
+    if (!ix.defined()) continue;
+    Tensor e = expand(ix, bshape);
+    std::vector<int64_t> offs = cpu::element_offsets(e.shape(), e.strides());
+    int64_t size = t.shape()[size_t(d)], stride = t.strides()[size_t(d)];
+    for (int64_t b = 0; b < nb; ++b) {
+      int64_t v = read_index(e, offs[size_t(b)]);
+      if (v < -size || v >= size)
+        throw IndexError("index " + s(v) + " is out of bounds for dimension " + s(d) +
+                         " with size " + s(size));
+      if (v < 0) v += size;
+      p.mid[size_t(b)] += v * stride;
+    }
+  }
+  bool adjacent = last - first + 1 == count;
+  Shape pre_sh, post_sh;
+  Strides pre_st, post_st;
+  for (int64_t d = 0; d < nd; ++d) {
+    if (idx[size_t(d)].defined()) continue;
+    bool before = adjacent && d < first;
+    (before ? pre_sh : post_sh).push_back(t.shape()[size_t(d)]);
+    (before ? pre_st : post_st).push_back(t.strides()[size_t(d)]);
+  }
+  p.outer = cpu::element_offsets(pre_sh, pre_st);
+  p.inner = cpu::element_offsets(post_sh, post_st);
+  p.inner_unit = true;
+  for (size_t i = 0; i < p.inner.size() && p.inner_unit; ++i) p.inner_unit = p.inner[i] == int64_t(i);
+  p.out_shape = pre_sh;
+  for (int64_t v : bshape) p.out_shape.push_back(v);
+  for (int64_t v : post_sh) p.out_shape.push_back(v);
+  return p;
+}
+
+cpu::ThreeLevel three_level(const IndexPlan& p) {
+  return {p.outer.data(), int64_t(p.outer.size()), p.mid.data(), int64_t(p.mid.size()),
+          p.inner.data(), int64_t(p.inner.size()), p.inner_unit};
+}
+
+// t[mask] where one contiguous bool mask covers the leading dims of a contiguous t.
+bool try_mask_fast_path(const Tensor& t, const std::vector<Tensor>& indices, Tensor& out) {
+  size_t n_defined = 0;
+  for (const Tensor& ix : indices) n_defined += ix.defined();
+  if (n_defined != 1 || indices.empty() || !indices[0].defined()) return false;
+  const Tensor& m = indices[0];
+  if (m.dtype() != DType::Bool || !m.is_contiguous() || !t.is_contiguous() || m.dim() > t.dim() ||
+      m.dim() == 0)
+    return false;
+  for (int64_t j = 0; j < m.dim(); ++j)
+    if (m.shape()[size_t(j)] != t.shape()[size_t(j)]) return false;
+  int64_t n = m.numel();
+  int64_t count = cpu::count_true(m.data<bool>(), n);
+  Shape sh{count};
+  for (int64_t d = m.dim(); d < t.dim(); ++d) sh.push_back(t.shape()[size_t(d)]);
+  out = empty(sh, t.dtype(), t.device());
+  int64_t block = n ? t.numel() / n : 0;
+  if (count > 0 && block > 0)
+    cpu::masked_select_blocks(out.data_ptr(), t.data_ptr(), m.data<bool>(), n, block, t.itemsize());
+  return true;
+}
+
+// 0-d tensors are handled as 1-element 1-d tensors by gather/scatter.
+Tensor as_1d_if_scalar(const Tensor& t) { return t.dim() == 0 ? t.as_strided({1}, {1}, t.offset()) : t; }
+}  // namespace
+
+Tensor index(const Tensor& t, const std::vector<Tensor>& indices) {
+  Tensor fast;
+  if (try_mask_fast_path(t, indices, fast)) return fast;
+  IndexPlan p = plan_index(t, indices);
+  Tensor out = empty(p.out_shape, t.dtype(), t.device());
+  if (out.numel() > 0) cpu::gather3(out.data_ptr(), t.data_ptr(), t.itemsize(), three_level(p));
+  return out;
+}
+
+void index_put_(const Tensor& t, const std::vector<Tensor>& indices, const Tensor& values) {
+  t.check_writable("index_put_");
+  if (values.dtype() != t.dtype())
+    throw RuntimeError("Index put requires the source and destination dtypes match, got " +
+                       std::string(dtype_legacy_name(t.dtype())) + " for the destination and " +
+                       std::string(dtype_legacy_name(values.dtype())) + " for the source.");
+  IndexPlan p = plan_index(t, indices);
+  Tensor v = values;
+  while (v.dim() > int64_t(p.out_shape.size()) && v.shape()[0] == 1) v = select(v, 0, 0);
+  Tensor packed;
+  try {
+    if (v.dim() > int64_t(p.out_shape.size()) ||
+        broadcast_shapes(p.out_shape, v.shape()) != p.out_shape)
+      throw RuntimeError("");
+    packed = contiguous(expand(v, p.out_shape));
+  } catch (const RuntimeError&) {
+    throw RuntimeError("shape mismatch: value tensor of shape " + shape_str(values.shape()) +
+                       " cannot be broadcast to indexing result of shape " + shape_str(p.out_shape));
+  }
+  t.bump_version();
+  if (packed.numel() > 0) cpu::scatter3(t.data_ptr(), packed.data_ptr(), t.itemsize(), three_level(p));
+}
+
+Tensor index_select(const Tensor& t, int64_t dim, const Tensor& index) {
+  if (index.dim() > 1) throw IndexError("index_select(): Index is supposed to be a vector");
+  if (index.dtype() != DType::Int64 && index.dtype() != DType::Int32)
+    throw RuntimeError("index_select(): Expected dtype int32 or int64 for index");
+  Tensor tt = as_1d_if_scalar(t);
+  int64_t d = wrap_dim(dim, tt.dim());
+  int64_t size = tt.shape()[size_t(d)];
+  Tensor ix = index.dim() == 0 ? index.as_strided({1}, {1}, index.offset()) : index;
+  std::vector<int64_t> offs = cpu::element_offsets(ix.shape(), ix.strides());
+  for (int64_t o : offs) {
+    int64_t v = read_index(ix, o);
+    if (v < 0 || v >= size) throw IndexError("index out of range in self");
+  }
+  std::vector<Tensor> list(static_cast<size_t>(d), Tensor());
+  list.push_back(ix);
+  Tensor out = tb::index(tt, list);
+  return t.dim() == 0 ? out.as_strided({}, {}, 0) : out;
+}
+
+Tensor gather(const Tensor& t, int64_t dim, const Tensor& index) {
+  if (index.dtype() != DType::Int64) throw RuntimeError("gather(): Expected dtype int64 for index");
+  Tensor tt = as_1d_if_scalar(t), ii = as_1d_if_scalar(index);
+  int64_t d = wrap_dim(dim, tt.dim());
+  if (tt.dim() != ii.dim())
+    throw RuntimeError("Index tensor must have the same number of dimensions as input tensor");
+  for (int64_t k = 0; k < tt.dim(); ++k)
+    if (k != d && ii.shape()[size_t(k)] > tt.shape()[size_t(k)])
+      throw RuntimeError("Size does not match at dimension " + s(k) + " expected index " +
+                         shape_str(index.shape()) + " to be no larger than self " +
+                         shape_str(t.shape()) + " apart from dimension " + s(d));
+  Tensor out = empty(ii.shape(), t.dtype(), t.device());
+  Strides src_st = tt.strides();
+  int64_t size = tt.shape()[size_t(d)], dstride = src_st[size_t(d)];
+  src_st[size_t(d)] = 0;
+  Strides src_sub(ii.dim());
+  for (int64_t k = 0; k < ii.dim(); ++k) src_sub[size_t(k)] = src_st[size_t(k)];
+  const int64_t* ip = ii.data<int64_t>();
+  dispatch_dtype(t.dtype(), [&]<typename T>() {
+    T* o = out.data<T>();
+    const T* sp = tt.data<T>();
+    cpu::strided_loop<3>(ii.shape(), {&out.strides(), &ii.strides(), &src_sub},
+                         [&](const std::array<int64_t, 3>& b, int64_t n, const std::array<int64_t, 3>& st) {
+                           for (int64_t j = 0; j < n; ++j) {
+                             int64_t v = ip[b[1] + j * st[1]];
+                             if (v < -size || v >= size)
+                               throw RuntimeError("index " + s(v) + " is out of bounds for dimension " +
+                                                  s(d) + " with size " + s(size));
+                             if (v < 0) v += size;
+                             o[b[0] + j * st[0]] = sp[b[2] + j * st[2] + v * dstride];
+                           }
+                         });
+  });
+  return t.dim() == 0 ? out.as_strided(index.shape(), contiguous_strides(index.shape()), 0) : out;
+}
+
+namespace {
+// Shared loop of both scatter_ overloads: calls put(dst_offset, index_position_offsets).
+void scatter_checks(const Tensor& t, int64_t d, const Tensor& ii, const Tensor* src) {
+  if (ii.dtype() != DType::Int64) throw RuntimeError("scatter(): Expected dtype int64 for index");
+  if (t.dim() != ii.dim())
+    throw RuntimeError("Index tensor must have the same number of dimensions as self tensor");
+  for (int64_t k = 0; k < t.dim(); ++k) {
+    bool bad = (k != d && ii.shape()[size_t(k)] > t.shape()[size_t(k)]) ||
+               (src && ii.shape()[size_t(k)] > src->shape()[size_t(k)]);
+    if (bad)
+      throw RuntimeError("Expected index " + shape_str(ii.shape()) + " to be no larger than self " +
+                         shape_str(t.shape()) + " apart from dimension " + s(d) +
+                         (src ? " and to be no larger size than src " + shape_str(src->shape()) : ""));
+  }
+}
+
+template <typename T, typename GetValue>
+void scatter_loop(const Tensor& tt, int64_t d, const Tensor& ii, const Strides& src_st, GetValue get) {
+  Strides dst_st = tt.strides();
+  int64_t size = tt.shape()[size_t(d)], dstride = dst_st[size_t(d)];
+  dst_st[size_t(d)] = 0;
+  const int64_t* ip = ii.data<int64_t>();
+  T* dp = tt.data<T>();
+  cpu::strided_loop<3>(ii.shape(), {&dst_st, &ii.strides(), &src_st},
+                       [&](const std::array<int64_t, 3>& b, int64_t n, const std::array<int64_t, 3>& st) {
+                         for (int64_t j = 0; j < n; ++j) {
+                           int64_t v = ip[b[1] + j * st[1]];
+                           if (v < -size || v >= size)
+                             throw RuntimeError("index " + s(v) + " is out of bounds for dimension " +
+                                                s(d) + " with size " + s(size));
+                           if (v < 0) v += size;
+                           dp[b[0] + j * st[0] + v * dstride] = get(b[2] + j * st[2]);
+                         }
+                       });
+}
+}  // namespace
+
+void scatter_(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src) {
+  t.check_writable("scatter_");
+  if (src.dtype() != t.dtype()) throw RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype");
+  Tensor tt = as_1d_if_scalar(t), ii = as_1d_if_scalar(index), ss = as_1d_if_scalar(src);
+  int64_t d = wrap_dim(dim, tt.dim());
+  if (index.dtype() == DType::Int64 && ss.dim() != ii.dim())
+    throw RuntimeError("Index tensor must have the same number of dimensions as src tensor");
+  scatter_checks(tt, d, ii, &ss);
+  t.bump_version();
+  Strides src_st(ii.dim());
+  for (int64_t k = 0; k < ii.dim(); ++k) src_st[size_t(k)] = ss.strides()[size_t(k)];
+  dispatch_dtype(t.dtype(), [&]<typename T>() {
+    const T* sp = ss.data<T>();
+    scatter_loop<T>(tt, d, ii, src_st, [&](int64_t off) { return sp[off]; });
+  });
+}
+
+void scatter_(const Tensor& t, int64_t dim, const Tensor& index, const Scalar& value) {
+  t.check_writable("scatter_");
+  Tensor tt = as_1d_if_scalar(t), ii = as_1d_if_scalar(index);
+  int64_t d = wrap_dim(dim, tt.dim());
+  scatter_checks(tt, d, ii, nullptr);
+  t.bump_version();
+  Strides zero(ii.dim(), 0);
+  dispatch_dtype(t.dtype(), [&]<typename T>() {
+    T v = value.to<T>();
+    scatter_loop<T>(tt, d, ii, zero, [&](int64_t) { return v; });
+  });
+}
+
+namespace {
+// The C++ type names torch prints in masked_fill_'s dtype message.
+const char* cpp_type_name(DType dt) {
+  switch (dt) {
+    case DType::UInt8: return "unsigned char";
+    case DType::Int8: return "signed char";
+    case DType::Int16: return "short int";
+    case DType::Int32: return "int";
+    case DType::Int64: return "long int";
+    case DType::Float32: return "float";
+    case DType::Float64: return "double";
+    default: return dtype_name(dt).data();
+  }
+}
+}  // namespace
+
+void masked_fill_(const Tensor& t, const Tensor& mask, const Scalar& value) {
+  if (mask.dtype() != DType::Bool)
+    throw RuntimeError(std::string("masked_fill_ only supports boolean masks, but got mask with dtype ") +
+                       cpp_type_name(mask.dtype()));
+  t.check_writable("masked_fill_");
+  Shape b = broadcast_shapes(t.shape(), mask.shape());
+  if (b != t.shape())
+    throw RuntimeError("output with shape " + shape_str(t.shape()) +
+                       " doesn't match the broadcast shape " + shape_str(b));
+  Tensor m = expand(mask, t.shape());
+  t.bump_version();
+  const bool* mp = m.data<bool>();
+  dispatch_dtype(t.dtype(), [&]<typename T>() {
+    T v = value.to<T>();
+    T* tp = t.data<T>();
+    cpu::strided_loop<2>(t.shape(), {&t.strides(), &m.strides()},
+                         [&](const std::array<int64_t, 2>& bs, int64_t n, const std::array<int64_t, 2>& st) {
+                           for (int64_t j = 0; j < n; ++j)
+                             if (mp[bs[1] + j * st[1]]) tp[bs[0] + j * st[0]] = v;
+                         });
+  });
+}
+
+Tensor masked_fill(const Tensor& t, const Tensor& mask, const Scalar& value) {
+  if (mask.dtype() != DType::Bool)
+    throw RuntimeError(std::string("masked_fill_ only supports boolean masks, but got mask with dtype ") +
+                       cpp_type_name(mask.dtype()));
+  Shape b = broadcast_shapes(t.shape(), mask.shape());
+  Tensor out = empty(b, t.dtype(), t.device());
+  copy_(out, t);
+  masked_fill_(out, mask, value);
+  return out;
+}
+
+Tensor nonzero(const Tensor& t) {
+  Tensor m = t.dtype() == DType::Bool && t.is_contiguous() ? t : contiguous(to_dtype(t, DType::Bool, true));
+  int64_t count = cpu::count_true(m.data<bool>(), m.numel());
+  Tensor out = empty({count, t.dim()}, DType::Int64, t.device());
+  if (count > 0 && t.dim() > 0) cpu::nonzero_coords(out.data<int64_t>(), m.data<bool>(), t.shape());
+  return out;
+}
+
+Tensor take(const Tensor& t, const Tensor& index) {
+  if (index.dtype() != DType::Int64)
+    throw RuntimeError("take(): Expected a long tensor for index, but got " +
+                       std::string(dtype_legacy_name(index.dtype())));
+  Tensor flat = contiguous(t);
+  int64_t n = t.numel();
+  Tensor out = empty(index.shape(), t.dtype(), t.device());
+  std::vector<int64_t> offs = cpu::element_offsets(index.shape(), index.strides());
+  std::vector<int64_t> src(offs.size());
+  const int64_t* ip = index.data<int64_t>();
+  for (size_t j = 0; j < offs.size(); ++j) {
+    int64_t v = ip[offs[j]];
+    if (v < -n || v >= n)
+      throw IndexError("out of range: tried to access index " + s(v) + " on a tensor of " + s(n) +
+                       " elements.");
+    src[j] = v < 0 ? v + n : v;
+  }
+  int64_t zero = 0;
+  cpu::ThreeLevel g{&zero, 1, src.data(), int64_t(src.size()), &zero, 1, true};
+  if (!src.empty()) cpu::gather3(out.data_ptr(), flat.data_ptr(), t.itemsize(), g);
+  return out;
+}
+
+}  // namespace tb

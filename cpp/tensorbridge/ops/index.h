@@ -1,0 +1,32 @@
+// Indexing operations: advanced indexing (the engine behind t[...] and t[...] = v), index_select,
+// gather, scatter, masked_fill, nonzero, take. Checks and messages follow PyTorch.
+#pragma once
+#include <optional>
+#include <vector>
+
+#include "tensorbridge/tensor.h"
+
+namespace tb {
+
+// Advanced indexing: indices[k] indexes dim k of t (an undefined Tensor leaves the dim whole).
+// Index tensors are int64/int32, or bool/uint8 masks covering mask.dim() dims from their position.
+// Indexed dims are replaced by the broadcast index shape, in place when the indexed dims are
+// adjacent, else in front (torch's rule).
+Tensor index(const Tensor& t, const std::vector<Tensor>& indices);
+// t[indices] = values (values broadcast to the indexing result; same dtype as t). Bumps t's version.
+void index_put_(const Tensor& t, const std::vector<Tensor>& indices, const Tensor& values);
+
+Tensor index_select(const Tensor& t, int64_t dim, const Tensor& index);
+Tensor gather(const Tensor& t, int64_t dim, const Tensor& index);
+// In place: t[..., index[i], ...] = src[i] along dim.
+void scatter_(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src);
+void scatter_(const Tensor& t, int64_t dim, const Tensor& index, const Scalar& value);
+void masked_fill_(const Tensor& t, const Tensor& mask, const Scalar& value);
+// Out of place: the result has the broadcast shape of t and mask.
+Tensor masked_fill(const Tensor& t, const Tensor& mask, const Scalar& value);
+// [count, ndim] int64 coordinates of the nonzero elements, row-major order.
+Tensor nonzero(const Tensor& t);
+// Elements of t (read as 1-D in row-major order) at the positions of index; result has index's shape.
+Tensor take(const Tensor& t, const Tensor& index);
+
+}  // namespace tb
