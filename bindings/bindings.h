@@ -13,4 +13,6 @@ void bind_random(nb::module_& m, TensorClass& cls);     // random_py.cpp: genera
 void bind_ops_shape(nb::module_& m, TensorClass& cls);   // ops_shape_py.cpp: views, shape ops, to()
 void bind_ops_index(nb::module_& m, TensorClass& cls);   // ops_index_py.cpp: t[...], gather, scatter
 void bind_ops_linalg(nb::module_& m, TensorClass& cls);  // ops_linalg_py.cpp: matmul, mm, @
+void bind_ops_elementwise(nb::module_& m, TensorClass& cls);  // ops_elementwise_py.cpp: + - * / ..., exp, where
+void bind_ops_reduce(nb::module_& m, TensorClass& cls);       // ops_reduce_py.cpp: sum, mean, max, softmax ...
 }  // namespace tbpy

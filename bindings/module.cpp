@@ -8,6 +8,8 @@ NB_MODULE(_core, m) {
   tbpy::TensorClass cls = tbpy::bind_tensor_class(m);
   tbpy::bind_interop(m, cls);
   tbpy::bind_creation(m, cls);
+  tbpy::bind_ops_elementwise(m, cls);
+  tbpy::bind_ops_reduce(m, cls);
   tbpy::bind_ops_shape(m, cls);
   tbpy::bind_ops_index(m, cls);
   tbpy::bind_ops_linalg(m, cls);

@@ -1,4 +1,9 @@
 # (empty for now) third-party libraries the core links: BLAS, threads
+# OpenMP: large element-wise and reduction kernels run on all cores (backend/cpu/parallel.cpp).
+find_package(OpenMP)
+if(OpenMP_CXX_FOUND)
+  target_link_libraries(tensorbridge_core PUBLIC OpenMP::OpenMP_CXX)
+endif()
 
 # BLAS (backend/cpu/blas.cpp, the gemm seam): scipy-openblas32 from the Python that builds us
 # (its CBLAS symbols carry a "scipy_" prefix); else a system OpenBLAS (apt-get install libopenblas-dev).

@@ -5,3 +5,5 @@
 #include "tensorbridge/ops/shape.h"
 #include "tensorbridge/ops/index.h"
 #include "tensorbridge/ops/linalg.h"
+#include "tensorbridge/ops/elementwise.h"
+#include "tensorbridge/ops/reduce.h"

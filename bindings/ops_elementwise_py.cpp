@@ -1,0 +1,532 @@
+// Element-wise ops for Python: Tensor operators (incl. reflected and in-place), module functions
+// tb.add ..., methods t.add / t.add_, out=, type promotion helpers, and mixing with NumPy arrays
+// (numpy_bridge.md §5). Operators are direct nanobind methods: the 4-element `t + t` path costs
+// one type check per operand and one output allocation.
+#include <Python.h>
+
+#include <cstring>
+#include <string>
+
+#include "bindings.h"
+#include "interop/interop.h"
+#include "tensorbridge/backend/cpu/parallel.h"
+#include "tensorbridge/error.h"
+#include "tensorbridge/ops/elementwise.h"
+
+namespace tbpy {
+
+namespace {
+
+using tb::BinaryOp;
+using tb::UnaryOp;
+
+// Above this many elements the GIL is released while the kernel runs.
+constexpr int64_t kReleaseGil = 1 << 16;
+
+inline tb::Tensor* as_tensor(nb::handle h) {
+  return nb::isinstance<tb::Tensor>(h) ? nb::inst_ptr<tb::Tensor>(h) : nullptr;
+}
+
+// A Python number as torch's argument parser reads it: Python and NumPy scalars are wrapped
+// numbers; np.bool_ counts as a float and np.complex64 as its real part (torch quirks, §5.2).
+bool number_from_py(nb::handle h, tb::Scalar& out) {
+  PyObject* o = h.ptr();
+  if (PyFloat_Check(o)) { out = tb::Scalar(PyFloat_AS_DOUBLE(o)); return true; }
+  if (PyBool_Check(o)) { out = tb::Scalar(o == Py_True); return true; }
+  if (PyLong_Check(o)) { out = scalar_from_py(h); return true; }
+  if (PyComplex_Check(o)) {
+    Py_complex c = PyComplex_AsCComplex(o);
+    out = tb::Scalar(std::complex<double>(c.real, c.imag));
+    return true;
+  }
+  if (!is_scalar_like(h)) return false;
+  const char* name = Py_TYPE(o)->tp_name;
+  if (std::strcmp(name, "numpy.bool") == 0 || std::strcmp(name, "numpy.bool_") == 0) {
+    out = tb::Scalar(PyObject_IsTrue(o) == 1 ? 1.0 : 0.0);
+    return true;
+  }
+  if (std::strcmp(name, "numpy.complex64") == 0) {
+    double d = PyFloat_AsDouble(o);  // NumPy warns that the imaginary part is discarded
+    if (d == -1.0 && PyErr_Occurred()) throw nb::python_error();
+    out = tb::Scalar(d);
+    return true;
+  }
+  out = scalar_from_py(h);
+  return true;
+}
+
+// Tensor or number, or nullopt for anything else (the caller decides: NotImplemented/TypeError).
+std::optional<tb::Operand> operand_from_py(nb::handle h) {
+  if (tb::Tensor* t = as_tensor(h)) return tb::Operand(*t);
+  tb::Scalar s;
+  if (number_from_py(h, s)) return tb::Operand(s);
+  return std::nullopt;
+}
+
+tb::Operand operand_or_throw(nb::handle h, const char* fn, const char* arg) {
+  if (auto o = operand_from_py(h)) return *o;
+  throw tb::TypeError(std::string(fn) + "(): argument '" + arg + "' must be Tensor or Number, not " +
+                      py_type_name(h));
+}
+
+int64_t numel_of_operand(const tb::Operand& o) { return o.is_scalar ? 1 : o.tensor.numel(); }
+
+// Runs f with the GIL released when the work is large.
+template <typename F>
+decltype(auto) maybe_release(int64_t work, F&& f) {
+  if (work >= kReleaseGil) {
+    nb::gil_scoped_release release;
+    return f();
+  }
+  return f();
+}
+
+bool is_ordering(BinaryOp op) {
+  return op == BinaryOp::lt || op == BinaryOp::le || op == BinaryOp::gt || op == BinaryOp::ge;
+}
+
+// t OP nd / nd OP t. torch hands these to NumPy (t converted by __array__), so the result dtype is
+// NumPy's promotion; == and != use torch's own semantics; <, <=, >, >= are refused (TypeError).
+nb::object numpy_binop(BinaryOp op, const tb::Tensor& t, nb::handle nd, bool reflected) {
+  if (is_ordering(op)) return nb::borrow(Py_NotImplemented);
+  tb::Tensor n = tensor_from_ndarray(nd);
+  if (op == BinaryOp::eq || op == BinaryOp::ne)
+    return wrap(reflected ? tb::binary(op, n, t) : tb::binary(op, t, n));
+  tb::DType r = tb::numpy_promote_types(t.dtype(), n.dtype());
+  if (op == BinaryOp::div && tb::is_integral(r, true)) r = tb::DType::Float64;
+  tb::Tensor a = tb::to_dtype(t, r), b = tb::to_dtype(n, r);
+  return wrap(reflected ? tb::binary(op, b, a) : tb::binary(op, a, b));
+}
+
+// The body of every binary operator method: self OP other (or other OP self when reflected).
+nb::object binop(BinaryOp op, const tb::Tensor& self, nb::handle other, bool reflected) {
+  std::optional<tb::Operand> b = operand_from_py(other);
+  if (!b) {
+    if (is_ndarray(other)) return numpy_binop(op, self, other, reflected);
+    return nb::borrow(Py_NotImplemented);
+  }
+  const tb::Operand a(self);
+  const int64_t work = std::max(self.numel(), numel_of_operand(*b));
+  tb::Tensor r = maybe_release(work, [&] { return reflected ? tb::binary(op, *b, a) : tb::binary(op, a, *b); });
+  return wrap(std::move(r));
+}
+
+// In-place operator (t += x): anything but a tensor or number declines, so that Python falls back
+// to t = t + x (torch: `t += nd` rebinds t to the NumPy-computed tensor).
+nb::object ibinop(BinaryOp op, nb::handle self_h, nb::handle other) {
+  tb::Tensor& self = *nb::inst_ptr<tb::Tensor>(self_h);
+  std::optional<tb::Operand> b = operand_from_py(other);
+  if (!b) return nb::borrow(Py_NotImplemented);
+  maybe_release(self.numel(), [&] { tb::binary_(op, self, *b); });
+  return nb::borrow(self_h);
+}
+
+// Docstrings live for the whole process (nanobind keeps the pointer).
+const char* keep(std::string s) {
+  static std::vector<std::unique_ptr<std::string>> store;
+  store.push_back(std::make_unique<std::string>(std::move(s)));
+  return store.back()->c_str();
+}
+
+struct BinaryRow {
+  const char* name;  // module function / method name
+  BinaryOp op;
+  const char* doc;
+};
+
+// Module functions and methods of the plain binary ops (add/sub/div have their own bindings).
+const BinaryRow kBinaryRows[] = {
+    {"mul", BinaryOp::mul, "Element-wise product, with broadcasting and type promotion."},
+    {"multiply", BinaryOp::mul, "Alias of mul."},
+    {"true_divide", BinaryOp::div, "True division (integers give the default float dtype)."},
+    {"floor_divide", BinaryOp::div_floor, "Division rounded towards negative infinity."},
+    {"remainder", BinaryOp::remainder, "Python-style modulus: the result has the sign of the divisor."},
+    {"fmod", BinaryOp::fmod, "C-style modulus: the result has the sign of the dividend."},
+    {"atan2", BinaryOp::atan2, "Element-wise arctangent of input / other, in the right quadrant."},
+    {"arctan2", BinaryOp::atan2, "Alias of atan2."},
+    {"minimum", BinaryOp::minimum, "Element-wise minimum (NaN propagates)."},
+    {"maximum", BinaryOp::maximum, "Element-wise maximum (NaN propagates)."},
+    {"bitwise_and", BinaryOp::bitwise_and, "Bitwise AND of integer or bool tensors."},
+    {"bitwise_or", BinaryOp::bitwise_or, "Bitwise OR of integer or bool tensors."},
+    {"bitwise_xor", BinaryOp::bitwise_xor, "Bitwise XOR of integer or bool tensors."},
+    {"bitwise_left_shift", BinaryOp::bitwise_left_shift, "Left shift of integer tensors."},
+    {"bitwise_right_shift", BinaryOp::bitwise_right_shift, "Arithmetic right shift of integer tensors."},
+    {"logical_and", BinaryOp::logical_and, "Element-wise logical AND (nonzero is true); bool result."},
+    {"logical_or", BinaryOp::logical_or, "Element-wise logical OR (nonzero is true); bool result."},
+    {"logical_xor", BinaryOp::logical_xor, "Element-wise logical XOR (nonzero is true); bool result."},
+    {"eq", BinaryOp::eq, "Element-wise ==, bool result."},
+    {"ne", BinaryOp::ne, "Element-wise !=, bool result."},
+    {"not_equal", BinaryOp::ne, "Alias of ne."},
+    {"lt", BinaryOp::lt, "Element-wise <, bool result."},
+    {"less", BinaryOp::lt, "Alias of lt."},
+    {"le", BinaryOp::le, "Element-wise <=, bool result."},
+    {"less_equal", BinaryOp::le, "Alias of le."},
+    {"gt", BinaryOp::gt, "Element-wise >, bool result."},
+    {"greater", BinaryOp::gt, "Alias of gt."},
+    {"ge", BinaryOp::ge, "Element-wise >=, bool result."},
+    {"greater_equal", BinaryOp::ge, "Alias of ge."},
+};
+
+struct UnaryRow {
+  const char* name;
+  UnaryOp op;
+  bool inplace;
+  const char* doc;
+};
+
+const UnaryRow kUnaryRows[] = {
+    {"neg", UnaryOp::neg, true, "Element-wise negation."},
+    {"negative", UnaryOp::neg, true, "Alias of neg."},
+    {"abs", UnaryOp::abs, true, "Element-wise absolute value (complex gives the real magnitude)."},
+    {"absolute", UnaryOp::abs, true, "Alias of abs."},
+    {"sign", UnaryOp::sign, true, "Element-wise sign: -1, 0 or 1."},
+    {"floor", UnaryOp::floor, true, "Element-wise floor."},
+    {"ceil", UnaryOp::ceil, true, "Element-wise ceiling."},
+    {"trunc", UnaryOp::trunc, true, "Element-wise rounding towards zero."},
+    {"fix", UnaryOp::trunc, true, "Alias of trunc."},
+    {"relu", UnaryOp::relu, true, "max(x, 0) element-wise."},
+    {"bitwise_not", UnaryOp::bitwise_not, true, "Bitwise NOT of integer or bool tensors."},
+    {"logical_not", UnaryOp::logical_not, true, "Element-wise logical NOT; bool result."},
+    {"isnan", UnaryOp::isnan, false, "True where the element is NaN."},
+    {"isinf", UnaryOp::isinf, false, "True where the element is +-inf."},
+    {"isfinite", UnaryOp::isfinite, false, "True where the element is neither NaN nor infinite."},
+    {"exp", UnaryOp::exp, true, "e ** x element-wise."},
+    {"exp2", UnaryOp::exp2, true, "2 ** x element-wise."},
+    {"expm1", UnaryOp::expm1, true, "exp(x) - 1, accurate near 0."},
+    {"log", UnaryOp::log, true, "Natural logarithm."},
+    {"log2", UnaryOp::log2, true, "Base-2 logarithm."},
+    {"log10", UnaryOp::log10, true, "Base-10 logarithm."},
+    {"log1p", UnaryOp::log1p, true, "log(1 + x), accurate near 0."},
+    {"sqrt", UnaryOp::sqrt, true, "Square root."},
+    {"rsqrt", UnaryOp::rsqrt, true, "1 / sqrt(x)."},
+    {"sin", UnaryOp::sin, true, "Sine."},
+    {"cos", UnaryOp::cos, true, "Cosine."},
+    {"tan", UnaryOp::tan, true, "Tangent."},
+    {"asin", UnaryOp::asin, true, "Arcsine."},
+    {"arcsin", UnaryOp::asin, true, "Alias of asin."},
+    {"acos", UnaryOp::acos, true, "Arccosine."},
+    {"arccos", UnaryOp::acos, true, "Alias of acos."},
+    {"atan", UnaryOp::atan, true, "Arctangent."},
+    {"arctan", UnaryOp::atan, true, "Alias of atan."},
+    {"sinh", UnaryOp::sinh, true, "Hyperbolic sine."},
+    {"cosh", UnaryOp::cosh, true, "Hyperbolic cosine."},
+    {"tanh", UnaryOp::tanh, true, "Hyperbolic tangent."},
+    {"sigmoid", UnaryOp::sigmoid, true, "1 / (1 + exp(-x))."},
+    {"erf", UnaryOp::erf, true, "The error function."},
+    {"reciprocal", UnaryOp::reciprocal, true, "1 / x (integers give the default float dtype)."},
+};
+
+tb::Tensor* optional_out(nb::handle out, const char* fn) {
+  if (!out.is_valid() || out.is_none()) return nullptr;
+  tb::Tensor* t = as_tensor(out);
+  if (!t) throw tb::TypeError(std::string(fn) + "(): argument 'out' must be Tensor, not " + py_type_name(out));
+  return t;
+}
+
+// A binary op called as a function: (input, other) may be tensors or numbers, at least one tensor.
+nb::object call_binary(BinaryOp op, const char* fn, nb::handle input, nb::handle other, nb::handle out_h) {
+  tb::Operand a = operand_or_throw(input, fn, "input");
+  tb::Operand b = operand_or_throw(other, fn, "other");
+  if (a.is_scalar && b.is_scalar)
+    throw tb::TypeError(std::string(fn) + "(): argument 'input' (position 1) must be Tensor, not " +
+                        py_type_name(input));
+  const int64_t work = std::max(numel_of_operand(a), numel_of_operand(b));
+  if (tb::Tensor* out = optional_out(out_h, fn)) {
+    maybe_release(work, [&] { tb::binary_out(op, a, b, *out); });
+    return nb::borrow(out_h);
+  }
+  return wrap(maybe_release(work, [&] { return tb::binary(op, a, b); }));
+}
+
+std::optional<tb::Operand> optional_operand(nb::handle h, const char* fn, const char* arg) {
+  if (!h.is_valid() || h.is_none()) return std::nullopt;
+  return operand_or_throw(h, fn, arg);
+}
+
+nb::object call_alpha(bool is_add, const char* fn, nb::handle input, nb::handle other, nb::handle alpha_h,
+                      nb::handle out_h) {
+  tb::Operand a = operand_or_throw(input, fn, "input");
+  tb::Operand b = operand_or_throw(other, fn, "other");
+  tb::Scalar alpha = scalar_from_py(alpha_h);
+  if (a.is_scalar && b.is_scalar)
+    throw tb::TypeError(std::string(fn) + "(): argument 'input' (position 1) must be Tensor, not " +
+                        py_type_name(input));
+  const int64_t work = std::max(numel_of_operand(a), numel_of_operand(b));
+  if (tb::Tensor* out = optional_out(out_h, fn)) {
+    maybe_release(work, [&] { is_add ? tb::add_out(a, b, alpha, *out) : tb::sub_out(a, b, alpha, *out); });
+    return nb::borrow(out_h);
+  }
+  return wrap(maybe_release(work, [&] { return is_add ? tb::add(a, b, alpha) : tb::sub(a, b, alpha); }));
+}
+
+nb::object call_unary(UnaryOp op, const char* fn, nb::handle input, nb::handle out_h) {
+  const tb::Tensor& x = tensor_from_py(input, fn, "input");
+  if (tb::Tensor* out = optional_out(out_h, fn)) {
+    maybe_release(x.numel(), [&] { tb::unary_out(op, x, *out); });
+    return nb::borrow(out_h);
+  }
+  return wrap(maybe_release(x.numel(), [&] { return tb::unary(op, x); }));
+}
+
+void bind_operators(TensorClass& cls) {
+  struct OpRow {
+    const char* fwd;
+    const char* rev;
+    const char* inp;
+    BinaryOp op;
+  };
+  static const OpRow rows[] = {
+      {"__add__", "__radd__", "__iadd__", BinaryOp::add},
+      {"__sub__", "__rsub__", "__isub__", BinaryOp::sub},
+      {"__mul__", "__rmul__", "__imul__", BinaryOp::mul},
+      {"__truediv__", "__rtruediv__", "__itruediv__", BinaryOp::div},
+      {"__floordiv__", "__rfloordiv__", "__ifloordiv__", BinaryOp::div_floor},
+      {"__mod__", "__rmod__", "__imod__", BinaryOp::remainder},
+      {"__pow__", "__rpow__", "__ipow__", BinaryOp::pow},
+      {"__and__", "__rand__", "__iand__", BinaryOp::bitwise_and},
+      {"__or__", "__ror__", "__ior__", BinaryOp::bitwise_or},
+      {"__xor__", "__rxor__", "__ixor__", BinaryOp::bitwise_xor},
+      {"__lshift__", "__rlshift__", "__ilshift__", BinaryOp::bitwise_left_shift},
+      {"__rshift__", "__rrshift__", "__irshift__", BinaryOp::bitwise_right_shift},
+  };
+  for (const OpRow& r : rows) {
+    const BinaryOp op = r.op;
+    cls.def(r.fwd, [op](const tb::Tensor& self, nb::handle other) { return binop(op, self, other, false); },
+            nb::arg("other").none(), keep(std::string("self ") + r.fwd + " other, as torch.Tensor."));
+    cls.def(r.rev, [op](const tb::Tensor& self, nb::handle other) { return binop(op, self, other, true); },
+            nb::arg("other").none(), keep(std::string("Reflected operator ") + r.rev + "."));
+    cls.def(r.inp, [op](nb::handle self, nb::handle other) { return ibinop(op, self, other); },
+            nb::arg("other").none(), keep(std::string("In-place operator ") + r.inp + "."));
+  }
+  static const std::pair<const char*, BinaryOp> cmp[] = {
+      {"__eq__", BinaryOp::eq}, {"__ne__", BinaryOp::ne}, {"__lt__", BinaryOp::lt},
+      {"__le__", BinaryOp::le}, {"__gt__", BinaryOp::gt}, {"__ge__", BinaryOp::ge},
+  };
+  for (const auto& [name, op0] : cmp) {
+    const BinaryOp op = op0;
+    cls.def(name, [op](const tb::Tensor& self, nb::handle other) { return binop(op, self, other, false); },
+            nb::arg("other").none(), keep(std::string("Element-wise comparison ") + name + ", bool result."));
+  }
+  cls.def("__hash__", [](nb::handle self) { return Py_hash_t(reinterpret_cast<uintptr_t>(self.ptr()) >> 4); },
+          "Identity hash (tensors compare element-wise, so they hash by identity like torch).");
+  cls.def("__neg__", [](const tb::Tensor& t) { return tb::unary(UnaryOp::neg, t); }, "-self");
+  cls.def("__abs__", [](const tb::Tensor& t) { return tb::unary(UnaryOp::abs, t); }, "abs(self)");
+  cls.def("__invert__", [](const tb::Tensor& t) { return tb::unary(UnaryOp::bitwise_not, t); }, "~self");
+  cls.def("__pos__", [](nb::handle self) { return nb::borrow(self); }, "+self (self).");
+  // NumPy defers its binary operators to ours (nd + t -> Tensor.__radd__), as it does for torch.
+  cls.attr("__array_priority__") = 1000;
+}
+
+}  // namespace
+
+void bind_ops_elementwise(nb::module_& m, TensorClass& cls) {
+  bind_operators(cls);
+
+  for (const BinaryRow& r : kBinaryRows) {
+    const BinaryOp op = r.op;
+    const char* name = r.name;
+    m.def(r.name, [op, name](nb::handle input, nb::handle other, nb::handle out) {
+            return call_binary(op, name, input, other, out);
+          },
+          nb::arg("input"), nb::arg("other"), nb::kw_only(), nb::arg("out") = nb::none(), r.doc);
+    cls.def(r.name, [op, name](nb::handle self, nb::handle other) {
+              return call_binary(op, name, self, other, nb::handle());
+            },
+            nb::arg("other"), r.doc);
+    cls.def(keep(std::string(r.name) + "_"), [op](nb::handle self, nb::handle other) {
+                tb::Operand b = operand_or_throw(other, "", "other");
+                tb::Tensor& t = *nb::inst_ptr<tb::Tensor>(self);
+                maybe_release(t.numel(), [&] { tb::binary_(op, t, b); });
+                return nb::borrow(self);
+              },
+              nb::arg("other"), keep(std::string("In-place ") + r.name + "."));
+  }
+  // pow: the base may be a number (tb.pow(2, t)).
+  m.def("pow", [](nb::handle input, nb::handle exponent, nb::handle out) {
+          return call_binary(BinaryOp::pow, "pow", input, exponent, out);
+        },
+        nb::arg("input"), nb::arg("exponent"), nb::kw_only(), nb::arg("out") = nb::none(),
+        "input ** exponent element-wise; input or exponent may be a number.");
+  cls.def("pow", [](nb::handle self, nb::handle exponent) {
+            return call_binary(BinaryOp::pow, "pow", self, exponent, nb::handle());
+          },
+          nb::arg("exponent"), "self ** exponent.");
+  cls.def("pow_", [](nb::handle self, nb::handle exponent) {
+            tb::binary_(BinaryOp::pow, *nb::inst_ptr<tb::Tensor>(self), operand_or_throw(exponent, "pow_", "exponent"));
+            return nb::borrow(self);
+          },
+          nb::arg("exponent"), "In-place pow.");
+
+  // add / sub with alpha
+  for (const char* name : {"add", "sub", "subtract"}) {
+    const bool is_add = name[0] == 'a';
+    m.def(name, [is_add, name](nb::handle input, nb::handle other, nb::handle alpha, nb::handle out) {
+            return call_alpha(is_add, name, input, other, alpha, out);
+          },
+          nb::arg("input"), nb::arg("other"), nb::kw_only(), nb::arg("alpha") = 1, nb::arg("out") = nb::none(),
+          is_add ? "input + alpha * other, with broadcasting and type promotion."
+                 : "input - alpha * other, with broadcasting and type promotion.");
+    cls.def(name, [is_add, name](nb::handle self, nb::handle other, nb::handle alpha) {
+              return call_alpha(is_add, name, self, other, alpha, nb::handle());
+            },
+            nb::arg("other"), nb::kw_only(), nb::arg("alpha") = 1, is_add ? "self + alpha * other." : "self - alpha * other.");
+    cls.def(keep(std::string(name) + "_"), [is_add, name](nb::handle self, nb::handle other, nb::handle alpha) {
+              tb::Tensor& t = *nb::inst_ptr<tb::Tensor>(self);
+              tb::Operand b = operand_or_throw(other, name, "other");
+              tb::Scalar a = scalar_from_py(alpha);
+              maybe_release(t.numel(), [&] { is_add ? tb::add_(t, b, a) : tb::sub_(t, b, a); });
+              return nb::borrow(self);
+            },
+            nb::arg("other"), nb::kw_only(), nb::arg("alpha") = 1, is_add ? "In-place add." : "In-place sub.");
+  }
+
+  // div / divide with rounding_mode
+  for (const char* name : {"div", "divide"}) {
+    m.def(name, [name](nb::handle input, nb::handle other, std::optional<std::string> mode, nb::handle out) {
+            return call_binary(tb::div_op(mode), name, input, other, out);
+          },
+          nb::arg("input"), nb::arg("other"), nb::kw_only(), nb::arg("rounding_mode").none() = nb::none(),
+          nb::arg("out") = nb::none(),
+          "Division; rounding_mode None (true division), 'trunc' or 'floor'.");
+    cls.def(name, [name](nb::handle self, nb::handle other, std::optional<std::string> mode) {
+              return call_binary(tb::div_op(mode), name, self, other, nb::handle());
+            },
+            nb::arg("other"), nb::kw_only(), nb::arg("rounding_mode").none() = nb::none(), "Division (see tb.div).");
+    cls.def(keep(std::string(name) + "_"), [](nb::handle self, nb::handle other, std::optional<std::string> mode) {
+              tb::Tensor& t = *nb::inst_ptr<tb::Tensor>(self);
+              tb::Operand b = operand_or_throw(other, "div_", "other");
+              maybe_release(t.numel(), [&] { tb::binary_(tb::div_op(mode), t, b); });
+              return nb::borrow(self);
+            },
+            nb::arg("other"), nb::kw_only(), nb::arg("rounding_mode").none() = nb::none(), "In-place division.");
+  }
+
+  // unary ops
+  for (const UnaryRow& r : kUnaryRows) {
+    const UnaryOp op = r.op;
+    const char* name = r.name;
+    m.def(name, [op, name](nb::handle input, nb::handle out) { return call_unary(op, name, input, out); },
+          nb::arg("input"), nb::kw_only(), nb::arg("out") = nb::none(), r.doc);
+    cls.def(name, [op](const tb::Tensor& self) { return tb::unary(op, self); }, r.doc);
+    if (r.inplace)
+      cls.def(keep(std::string(name) + "_"), [op](nb::handle self) {
+                tb::Tensor& t = *nb::inst_ptr<tb::Tensor>(self);
+                maybe_release(t.numel(), [&] { tb::unary_(op, t); });
+                return nb::borrow(self);
+              },
+              keep(std::string("In-place ") + name + "."));
+  }
+
+  // round(decimals=)
+  m.def("round", [](nb::handle input, int64_t decimals, nb::handle out) -> nb::object {
+          const tb::Tensor& x = tensor_from_py(input, "round", "input");
+          if (tb::Tensor* o = optional_out(out, "round")) {
+            tb::round_out(x, decimals, *o);
+            return nb::borrow(out);
+          }
+          return wrap(tb::round(x, decimals));
+        },
+        nb::arg("input"), nb::kw_only(), nb::arg("decimals") = 0, nb::arg("out") = nb::none(),
+        "Rounds to the nearest integer (ties to even), or to `decimals` decimal places.");
+  cls.def("round", [](const tb::Tensor& self, int64_t decimals) { return tb::round(self, decimals); },
+          nb::kw_only(), nb::arg("decimals") = 0, "Rounds (see tb.round).");
+  cls.def("round_", [](nb::handle self, int64_t decimals) {
+            tb::round_(*nb::inst_ptr<tb::Tensor>(self), decimals);
+            return nb::borrow(self);
+          },
+          nb::kw_only(), nb::arg("decimals") = 0, "In-place round.");
+
+  // clamp / clip
+  for (const char* name : {"clamp", "clip"}) {
+    m.def(name, [name](nb::handle input, nb::handle min, nb::handle max, nb::handle out) -> nb::object {
+            const tb::Tensor& x = tensor_from_py(input, name, "input");
+            auto lo = optional_operand(min, name, "min");
+            auto hi = optional_operand(max, name, "max");
+            if (tb::Tensor* o = optional_out(out, name)) {
+              tb::clamp_out(x, lo, hi, *o);
+              return nb::borrow(out);
+            }
+            return wrap(tb::clamp(x, lo, hi));
+          },
+          nb::arg("input"), nb::arg("min").none() = nb::none(), nb::arg("max").none() = nb::none(), nb::kw_only(),
+          nb::arg("out") = nb::none(), "Limits values to [min, max]; min and max may be tensors or numbers.");
+    cls.def(name, [name](const tb::Tensor& self, nb::handle min, nb::handle max) {
+              return tb::clamp(self, optional_operand(min, name, "min"), optional_operand(max, name, "max"));
+            },
+            nb::arg("min").none() = nb::none(), nb::arg("max").none() = nb::none(), "Clamp (see tb.clamp).");
+    cls.def(keep(std::string(name) + "_"), [name](nb::handle self, nb::handle min, nb::handle max) {
+              tb::clamp_(*nb::inst_ptr<tb::Tensor>(self), optional_operand(min, name, "min"),
+                         optional_operand(max, name, "max"));
+              return nb::borrow(self);
+            },
+            nb::arg("min").none() = nb::none(), nb::arg("max").none() = nb::none(), "In-place clamp.");
+  }
+  for (const char* name : {"clamp_min", "clamp_max"}) {
+    const bool is_min = std::strcmp(name, "clamp_min") == 0;
+    m.def(name, [is_min, name](const tb::Tensor& x, nb::handle v) {
+            auto o = operand_or_throw(v, name, is_min ? "min" : "max");
+            return is_min ? tb::clamp(x, o, std::nullopt) : tb::clamp(x, std::nullopt, o);
+          },
+          nb::arg("input"), nb::arg(is_min ? "min" : "max"), is_min ? "clamp(input, min=min)." : "clamp(input, max=max).");
+    cls.def(name, [is_min, name](const tb::Tensor& x, nb::handle v) {
+              auto o = operand_or_throw(v, name, is_min ? "min" : "max");
+              return is_min ? tb::clamp(x, o, std::nullopt) : tb::clamp(x, std::nullopt, o);
+            },
+            nb::arg(is_min ? "min" : "max"), is_min ? "clamp(min=min)." : "clamp(max=max).");
+  }
+
+  // where
+  m.def("where", [](const tb::Tensor& cond, nb::handle input, nb::handle other, nb::handle out) -> nb::object {
+          auto a = operand_or_throw(input, "where", "input");
+          auto b = operand_or_throw(other, "where", "other");
+          if (tb::Tensor* o = optional_out(out, "where")) {
+            tb::where_out(cond, a, b, *o);
+            return nb::borrow(out);
+          }
+          return wrap(tb::where(cond, a, b));
+        },
+        nb::arg("condition"), nb::arg("input"), nb::arg("other"), nb::kw_only(), nb::arg("out") = nb::none(),
+        "Elements of input where condition is true, else of other (tensors or numbers, promoted).");
+  cls.def("where", [](const tb::Tensor& self, const tb::Tensor& cond, nb::handle other) {
+            return tb::where(cond, self, operand_or_throw(other, "where", "other"));
+          },
+          nb::arg("condition"), nb::arg("other"), "where(condition, self, other).");
+
+  // closeness
+  m.def("isclose", &tb::isclose, nb::arg("input"), nb::arg("other"), nb::arg("rtol") = 1e-5,
+        nb::arg("atol") = 1e-8, nb::arg("equal_nan") = false,
+        "|input - other| <= atol + rtol * |other| element-wise (equal values, incl. infinities, are close).");
+  cls.def("isclose", &tb::isclose, nb::arg("other"), nb::arg("rtol") = 1e-5, nb::arg("atol") = 1e-8,
+          nb::arg("equal_nan") = false, "See tb.isclose.");
+  m.def("allclose", &tb::allclose, nb::arg("input"), nb::arg("other"), nb::arg("rtol") = 1e-5,
+        nb::arg("atol") = 1e-8, nb::arg("equal_nan") = false, "True if isclose holds for every element.");
+  cls.def("allclose", &tb::allclose, nb::arg("other"), nb::arg("rtol") = 1e-5, nb::arg("atol") = 1e-8,
+          nb::arg("equal_nan") = false, "See tb.allclose.");
+  m.def("equal", &tb::equal, nb::arg("input"), nb::arg("other"), "True if same shape and same values.");
+  cls.def("equal", &tb::equal, nb::arg("other"), "True if same shape and same values.");
+
+  // promotion helpers
+  m.def("result_type", [](nb::handle a, nb::handle b) {
+          tb::ResultType rt;
+          for (nb::handle h : {a, b}) {
+            if (tb::Tensor* t = as_tensor(h)) rt.add(*t);
+            else rt.add(operand_or_throw(h, "result_type", "tensor").scalar);
+          }
+          return dtype_object(rt.result());
+        },
+        nb::arg("tensor1"), nb::arg("tensor2"),
+        "The dtype an arithmetic op on the two operands returns (tensors or numbers).");
+  m.def("promote_types", [](nb::handle a, nb::handle b) {
+          return dtype_object(tb::promote_types(dtype_from_py(a, "promote_types", "type1"),
+                                                dtype_from_py(b, "promote_types", "type2")));
+        },
+        nb::arg("type1"), nb::arg("type2"), "The smallest dtype both dtypes can be cast to (torch's table).");
+  m.def("can_cast", [](nb::handle from, nb::handle to) {
+          return tb::can_cast(dtype_from_py(from, "can_cast", "from_"), dtype_from_py(to, "can_cast", "to"));
+        },
+        nb::arg("from_"), nb::arg("to"), "Whether torch's casting rules allow from_ -> to in ops.");
+  m.def("get_num_threads", &tb::cpu::num_threads, "Number of threads large CPU kernels use.");
+  m.def("set_num_threads", &tb::cpu::set_num_threads, nb::arg("num"), "Sets the number of CPU kernel threads.");
+}
+
+}  // namespace tbpy

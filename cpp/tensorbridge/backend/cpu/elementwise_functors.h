@@ -1,0 +1,341 @@
+// The scalar function of every element-wise op, one struct per op row of ops/elementwise.h.
+// Each functor has `template <class C> static constexpr bool ok` (dtypes it supports, C the
+// computation type: float for Half/BFloat16) and `static R f(C a[, C b])`.
+#pragma once
+#include <cmath>
+#include <complex>
+#include <limits>
+#include <type_traits>
+
+#include "tensorbridge/convert.h"
+
+namespace tb::cpu::fn {
+
+template <class C> inline constexpr bool is_bool_v = std::is_same_v<C, bool>;
+template <class C> inline constexpr bool is_int_v = std::is_integral_v<C> && !is_bool_v<C>;
+template <class C> inline constexpr bool is_flt_v = std::is_floating_point_v<C>;  // after compute_t
+template <class C> inline constexpr bool is_cpx_v = is_complex_v<C>;
+template <class C> inline constexpr bool is_real_v = !is_cpx_v<C>;
+
+// Wrapping integer arithmetic (two's complement, never undefined behaviour).
+template <class C>
+using wide_unsigned_t = std::conditional_t<(sizeof(C) < 4), uint32_t, std::make_unsigned_t<C>>;
+template <class C> inline C wadd(C a, C b) { using U = wide_unsigned_t<C>; return C(U(a) + U(b)); }
+template <class C> inline C wsub(C a, C b) { using U = wide_unsigned_t<C>; return C(U(a) - U(b)); }
+template <class C> inline C wmul(C a, C b) { using U = wide_unsigned_t<C>; return C(U(a) * U(b)); }
+
+// ---- binary ----------------------------------------------------------------------------------
+struct add {
+  template <class C> static constexpr bool ok = true;
+  template <class C> static C f(C a, C b) {
+    if constexpr (is_bool_v<C>) return a || b;
+    else if constexpr (is_int_v<C>) return wadd(a, b);
+    else return a + b;
+  }
+};
+struct sub {
+  template <class C> static constexpr bool ok = !is_bool_v<C>;
+  template <class C> static C f(C a, C b) {
+    if constexpr (is_int_v<C>) return wsub(a, b);
+    else return a - b;
+  }
+};
+struct mul {
+  template <class C> static constexpr bool ok = true;
+  template <class C> static C f(C a, C b) {
+    if constexpr (is_bool_v<C>) return a && b;
+    else if constexpr (is_int_v<C>) return wmul(a, b);
+    else return a * b;
+  }
+};
+struct div {
+  template <class C> static constexpr bool ok = is_flt_v<C> || is_cpx_v<C>;
+  template <class C> static C f(C a, C b) { return a / b; }
+};
+// Integer division helpers; b != 0 is checked by the front end (ZeroDivisionError).
+template <class C> inline C int_div_trunc(C a, C b) {
+  if constexpr (std::is_signed_v<C>) if (b == C(-1)) return wsub(C(0), a);
+  return C(a / b);
+}
+template <class C> inline C int_mod_trunc(C a, C b) {
+  if constexpr (std::is_signed_v<C>) if (b == C(-1)) return C(0);
+  return C(a % b);
+}
+template <class C> inline C int_div_floor(C a, C b) {
+  C q = int_div_trunc(a, b);
+  if constexpr (std::is_signed_v<C>) {
+    C r = int_mod_trunc(a, b);
+    if (r != 0 && ((r < 0) != (b < 0))) --q;
+  }
+  return q;
+}
+// Python's float floor division: exact quotient of a - fmod(a, b), rounded to the nearest integer.
+template <class C> inline C flt_div_floor(C a, C b) {
+  if (b == C(0)) return a / b;
+  C mod = std::fmod(a, b);
+  C d = (a - mod) / b;
+  if (mod != C(0) && ((b < C(0)) != (mod < C(0)))) d -= C(1);
+  if (d == C(0)) return std::copysign(C(0), a / b);
+  C fl = std::floor(d);
+  if (d - fl > C(0.5)) fl += C(1);
+  return fl;
+}
+struct div_trunc {
+  template <class C> static constexpr bool ok = is_int_v<C> || is_flt_v<C>;
+  template <class C> static C f(C a, C b) {
+    if constexpr (is_int_v<C>) return int_div_trunc(a, b);
+    else return std::trunc(a / b);
+  }
+};
+struct div_floor {
+  template <class C> static constexpr bool ok = is_int_v<C> || is_flt_v<C>;
+  template <class C> static C f(C a, C b) {
+    if constexpr (is_int_v<C>) return int_div_floor(a, b);
+    else return flt_div_floor(a, b);
+  }
+};
+struct remainder {
+  template <class C> static constexpr bool ok = is_int_v<C> || is_flt_v<C>;
+  template <class C> static C f(C a, C b) {
+    if constexpr (is_int_v<C>) {
+      C r = int_mod_trunc(a, b);
+      if constexpr (std::is_signed_v<C>) if (r != 0 && ((r < 0) != (b < 0))) r = C(r + b);
+      return r;
+    } else {
+      C r = std::fmod(a, b);
+      if (r != C(0) && ((b < C(0)) != (r < C(0)))) r += b;
+      return r;
+    }
+  }
+};
+struct fmod {
+  template <class C> static constexpr bool ok = is_int_v<C> || is_flt_v<C>;
+  template <class C> static C f(C a, C b) {
+    if constexpr (is_int_v<C>) return int_mod_trunc(a, b);
+    else return std::fmod(a, b);
+  }
+};
+struct pow {
+  template <class C> static constexpr bool ok = !is_bool_v<C>;
+  template <class C> static C f(C a, C b) {
+    if constexpr (is_int_v<C>) {
+      if constexpr (std::is_signed_v<C>) {
+        if (b < 0) return a == 1 ? C(1) : a == -1 ? C((b & 1) ? -1 : 1) : C(0);
+      }
+      C r = 1;
+      while (b) {  // square-and-multiply, wrapping like torch
+        if (b & 1) r = wmul(r, a);
+        b = C(b >> 1);
+        a = wmul(a, a);
+      }
+      return r;
+    } else {
+      return std::pow(a, b);
+    }
+  }
+};
+struct atan2 {
+  template <class C> static constexpr bool ok = is_flt_v<C>;
+  template <class C> static C f(C a, C b) { return std::atan2(a, b); }
+};
+// minimum/maximum propagate NaN.
+struct minimum {
+  template <class C> static constexpr bool ok = is_real_v<C>;
+  template <class C> static C f(C a, C b) {
+    if constexpr (is_flt_v<C>) if (std::isnan(a) || std::isnan(b)) return std::numeric_limits<C>::quiet_NaN();
+    return b < a ? b : a;
+  }
+};
+struct maximum {
+  template <class C> static constexpr bool ok = is_real_v<C>;
+  template <class C> static C f(C a, C b) {
+    if constexpr (is_flt_v<C>) if (std::isnan(a) || std::isnan(b)) return std::numeric_limits<C>::quiet_NaN();
+    return a < b ? b : a;
+  }
+};
+struct bitwise_and {
+  template <class C> static constexpr bool ok = std::is_integral_v<C>;
+  template <class C> static C f(C a, C b) { return C(a & b); }
+};
+struct bitwise_or {
+  template <class C> static constexpr bool ok = std::is_integral_v<C>;
+  template <class C> static C f(C a, C b) { return C(a | b); }
+};
+struct bitwise_xor {
+  template <class C> static constexpr bool ok = std::is_integral_v<C>;
+  template <class C> static C f(C a, C b) { return C(a ^ b); }
+};
+// Shifts by a negative amount or by >= the bit width: 0 (left), sign fill (right), as torch.
+struct bitwise_left_shift {
+  template <class C> static constexpr bool ok = is_int_v<C>;
+  template <class C> static C f(C a, C b) {
+    constexpr C bits = C(sizeof(C) * 8);
+    if ((std::is_signed_v<C> && b < 0) || b >= bits) return C(0);
+    return C(wide_unsigned_t<C>(std::make_unsigned_t<C>(a)) << b);
+  }
+};
+struct bitwise_right_shift {
+  template <class C> static constexpr bool ok = is_int_v<C>;
+  template <class C> static C f(C a, C b) {
+    constexpr C bits = C(sizeof(C) * 8);
+    if ((std::is_signed_v<C> && b < 0) || b >= bits) return std::is_signed_v<C> ? C(a >> (bits - 1)) : C(0);
+    return C(a >> b);
+  }
+};
+template <class C> inline bool truth(C a) {
+  if constexpr (is_cpx_v<C>) return a.real() != 0 || a.imag() != 0;
+  else return a != C(0);
+}
+struct logical_and {
+  template <class C> static constexpr bool ok = true;
+  template <class C> static bool f(C a, C b) { return truth(a) && truth(b); }
+};
+struct logical_or {
+  template <class C> static constexpr bool ok = true;
+  template <class C> static bool f(C a, C b) { return truth(a) || truth(b); }
+};
+struct logical_xor {
+  template <class C> static constexpr bool ok = true;
+  template <class C> static bool f(C a, C b) { return truth(a) != truth(b); }
+};
+struct eq {
+  template <class C> static constexpr bool ok = true;
+  template <class C> static bool f(C a, C b) { return a == b; }
+};
+struct ne {
+  template <class C> static constexpr bool ok = true;
+  template <class C> static bool f(C a, C b) { return a != b; }
+};
+struct lt {
+  template <class C> static constexpr bool ok = is_real_v<C>;
+  template <class C> static bool f(C a, C b) { return a < b; }
+};
+struct le {
+  template <class C> static constexpr bool ok = is_real_v<C>;
+  template <class C> static bool f(C a, C b) { return a <= b; }
+};
+struct gt {
+  template <class C> static constexpr bool ok = is_real_v<C>;
+  template <class C> static bool f(C a, C b) { return a > b; }
+};
+struct ge {
+  template <class C> static constexpr bool ok = is_real_v<C>;
+  template <class C> static bool f(C a, C b) { return a >= b; }
+};
+
+// ---- unary -----------------------------------------------------------------------------------
+struct neg {
+  template <class C> static constexpr bool ok = !is_bool_v<C>;
+  template <class C> static C f(C a) {
+    if constexpr (is_int_v<C>) return wsub(C(0), a);
+    else return -a;
+  }
+};
+struct abs {
+  template <class C> static constexpr bool ok = !is_bool_v<C>;
+  template <class C> static auto f(C a) {
+    if constexpr (is_cpx_v<C>) return std::abs(a);
+    else if constexpr (is_int_v<C>) {
+      if constexpr (std::is_signed_v<C>) return a < 0 ? wsub(C(0), a) : a;
+      else return a;
+    } else {
+      return std::fabs(a);
+    }
+  }
+};
+struct sign {
+  template <class C> static constexpr bool ok = is_real_v<C>;
+  template <class C> static C f(C a) {
+    if constexpr (is_bool_v<C>) return a;
+    else return C(int(C(0) < a) - int(a < C(0)));
+  }
+};
+#define TB_ROUNDING(name, expr)                                             \
+  struct name {                                                             \
+    template <class C> static constexpr bool ok = is_int_v<C> || is_flt_v<C>; \
+    template <class C> static C f(C a) {                                    \
+      if constexpr (is_flt_v<C>) return expr;                               \
+      else return a;                                                        \
+    }                                                                       \
+  };
+TB_ROUNDING(floor, std::floor(a))
+TB_ROUNDING(ceil, std::ceil(a))
+TB_ROUNDING(round, std::nearbyint(a))
+TB_ROUNDING(trunc, std::trunc(a))
+#undef TB_ROUNDING
+struct relu {
+  template <class C> static constexpr bool ok = is_int_v<C> || is_flt_v<C>;
+  template <class C> static C f(C a) { return a < C(0) ? C(0) : a; }  // NaN stays NaN
+};
+struct bitwise_not {
+  template <class C> static constexpr bool ok = std::is_integral_v<C>;
+  template <class C> static C f(C a) {
+    if constexpr (is_bool_v<C>) return !a;
+    else return C(~a);
+  }
+};
+struct logical_not {
+  template <class C> static constexpr bool ok = true;
+  template <class C> static bool f(C a) { return !truth(a); }
+};
+struct isnan {
+  template <class C> static constexpr bool ok = true;
+  template <class C> static bool f(C a) {
+    if constexpr (is_cpx_v<C>) return std::isnan(a.real()) || std::isnan(a.imag());
+    else if constexpr (is_flt_v<C>) return std::isnan(a);
+    else return false;
+  }
+};
+struct isinf {
+  template <class C> static constexpr bool ok = true;
+  template <class C> static bool f(C a) {
+    if constexpr (is_cpx_v<C>) return std::isinf(a.real()) || std::isinf(a.imag());
+    else if constexpr (is_flt_v<C>) return std::isinf(a);
+    else return false;
+  }
+};
+struct isfinite {
+  template <class C> static constexpr bool ok = true;
+  template <class C> static bool f(C a) {
+    if constexpr (is_cpx_v<C>) return std::isfinite(a.real()) && std::isfinite(a.imag());
+    else if constexpr (is_flt_v<C>) return std::isfinite(a);
+    else return true;
+  }
+};
+// Floating functions: real and complex unless stated (integer inputs were cast by the front end).
+#define TB_FLOAT_FN(name, real_expr, cpx_expr, cpx_ok)                         \
+  struct name {                                                                \
+    template <class C> static constexpr bool ok = is_flt_v<C> || (cpx_ok && is_cpx_v<C>); \
+    template <class C> static C f(C a) {                                       \
+      if constexpr (is_cpx_v<C>) {                                             \
+        if constexpr (cpx_ok) return cpx_expr;                                 \
+        else return a;                                                         \
+      } else {                                                                 \
+        return real_expr;                                                      \
+      }                                                                        \
+    }                                                                          \
+  };
+TB_FLOAT_FN(exp, std::exp(a), std::exp(a), true)
+TB_FLOAT_FN(exp2, std::exp2(a), std::pow(C(2), a), true)
+TB_FLOAT_FN(expm1, std::expm1(a), std::exp(a) - C(1), true)
+TB_FLOAT_FN(log, std::log(a), std::log(a), true)
+TB_FLOAT_FN(log2, std::log2(a), std::log(a) / std::log(typename C::value_type(2)), true)
+TB_FLOAT_FN(log10, std::log10(a), std::log10(a), true)
+TB_FLOAT_FN(log1p, std::log1p(a), std::log(C(1) + a), true)
+TB_FLOAT_FN(sqrt, std::sqrt(a), std::sqrt(a), true)
+TB_FLOAT_FN(rsqrt, C(1) / std::sqrt(a), C(1) / std::sqrt(a), true)
+TB_FLOAT_FN(sin, std::sin(a), std::sin(a), true)
+TB_FLOAT_FN(cos, std::cos(a), std::cos(a), true)
+TB_FLOAT_FN(tan, std::tan(a), std::tan(a), true)
+TB_FLOAT_FN(asin, std::asin(a), std::asin(a), true)
+TB_FLOAT_FN(acos, std::acos(a), std::acos(a), true)
+TB_FLOAT_FN(atan, std::atan(a), std::atan(a), true)
+TB_FLOAT_FN(sinh, std::sinh(a), std::sinh(a), true)
+TB_FLOAT_FN(cosh, std::cosh(a), std::cosh(a), true)
+TB_FLOAT_FN(tanh, std::tanh(a), std::tanh(a), true)
+TB_FLOAT_FN(sigmoid, C(1) / (C(1) + std::exp(-a)), C(1) / (C(1) + std::exp(-a)), true)
+TB_FLOAT_FN(erf, std::erf(a), a, false)
+TB_FLOAT_FN(reciprocal, C(1) / a, C(1) / a, true)
+#undef TB_FLOAT_FN
+
+}  // namespace tb::cpu::fn

@@ -1,0 +1,408 @@
+// Front end of the element-wise ops: validation, promotion, broadcasting, output allocation.
+// The kernels (backend/cpu/*_kernels.cpp) only compute.
+#include "tensorbridge/ops/elementwise.h"
+
+#include <array>
+#include <string>
+
+#include "tensorbridge/backend/cpu/elementwise_kernels.h"
+#include "tensorbridge/backend/cpu/loops.h"
+#include "tensorbridge/convert.h"
+#include "tensorbridge/error.h"
+
+namespace tb {
+
+namespace {
+
+// Parallel tables of the op rows (habit 1): names and result rules.
+constexpr std::string_view kUnaryNames[] = {
+#define TB_ROW(name, rule) #name,
+    TB_FORALL_UNARY_OPS(TB_ROW)
+#undef TB_ROW
+};
+constexpr ResultRule kUnaryRules[] = {
+#define TB_ROW(name, rule) ResultRule::rule,
+    TB_FORALL_UNARY_OPS(TB_ROW)
+#undef TB_ROW
+};
+constexpr std::string_view kBinaryNames[] = {
+#define TB_ROW(name, rule) #name,
+    TB_FORALL_BINARY_OPS(TB_ROW)
+#undef TB_ROW
+};
+constexpr ResultRule kBinaryRules[] = {
+#define TB_ROW(name, rule) ResultRule::rule,
+    TB_FORALL_BINARY_OPS(TB_ROW)
+#undef TB_ROW
+};
+static_assert(std::size(kUnaryNames) == std::size(kUnaryRules));
+static_assert(std::size(kBinaryNames) == std::size(kBinaryRules));
+
+const Shape kScalarShape{};
+
+const Shape& shape_of(const Operand& o) { return o.is_scalar ? kScalarShape : o.tensor.shape(); }
+bool operand_is_bool(const Operand& o) {
+  return o.is_scalar ? o.scalar.is_bool() : o.tensor.dtype() == DType::Bool;
+}
+void add_operand(ResultType& rt, const Operand& o) {
+  if (o.is_scalar) rt.add(o.scalar);
+  else rt.add(o.tensor);
+}
+
+// An operand ready for a kernel: data of the computation dtype, strides broadcast to the output.
+// Scalars live in `buf` (no allocation). Not copyable: `ptr.data` may point into `buf`.
+struct Input {
+  Input() = default;
+  Input(const Input&) = delete;
+  Tensor keep;
+  alignas(16) unsigned char buf[16];
+  Strides strides;
+  cpu::StridedPtr ptr{nullptr, nullptr};
+
+  void set(const Operand& o, DType dt, const Shape& shape) {
+    if (o.is_scalar) {
+      dispatch_dtype(dt, [&]<typename T>() { *reinterpret_cast<T*>(buf) = o.scalar.to<T>(); });
+      strides = Strides(shape.size(), 0);
+      ptr = {buf, &strides};
+      return;
+    }
+    keep = o.tensor.dtype() == dt ? o.tensor : to_dtype(o.tensor, dt);
+    if (keep.shape() == shape) {
+      ptr = {keep.data_ptr(), &keep.strides()};
+    } else {
+      strides = cpu::broadcast_strides_to(keep.shape(), keep.strides(), shape);
+      ptr = {keep.data_ptr(), &strides};
+    }
+  }
+};
+
+struct BinaryPlan {
+  DType compute;
+  DType result;
+  Shape shape;
+};
+
+std::string legacy(DType dt) { return std::string(dtype_legacy_name(dt)); }
+
+BinaryPlan plan_binary(BinaryOp op, const Operand& a, const Operand& b) {
+  if (op == BinaryOp::sub && (operand_is_bool(a) || operand_is_bool(b))) {
+    if (operand_is_bool(a) && operand_is_bool(b))
+      throw RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
+                         "Use the `^` or `logical_xor()` operator instead.");
+    throw RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
+                       "If you are trying to invert a mask, use the `~` or `logical_not()` operator "
+                       "instead.");
+  }
+  ResultType rt;
+  add_operand(rt, a);
+  add_operand(rt, b);
+  const DType common = rt.result();
+  if (op == BinaryOp::pow && b.is_scalar && b.scalar.is_integral() && b.scalar.to_int64() < 0 &&
+      is_integral(common, true))
+    throw RuntimeError("Integers to negative integer powers are not allowed.");
+  if ((op == BinaryOp::minimum || op == BinaryOp::maximum) && is_complex(common))
+    throw RuntimeError(std::string(op_name(op)) + " not implemented for complex tensors.");
+  BinaryPlan p;
+  const ResultRule rule = result_rule(op);
+  p.compute = (rule == ResultRule::ToFloat && is_integral(common, true)) ? kDefaultFloat : common;
+  p.result = rule == ResultRule::ToBool ? DType::Bool : p.compute;
+  const Shape& sa = shape_of(a);
+  const Shape& sb = shape_of(b);
+  p.shape = sa == sb ? sa : broadcast_shapes(sa, sb);
+  return p;
+}
+
+bool is_int_division(BinaryOp op) {
+  return op == BinaryOp::div_trunc || op == BinaryOp::div_floor || op == BinaryOp::remainder ||
+         op == BinaryOp::fmod;
+}
+
+// Computes op(a, b) into `out` (shape p.shape, dtype p.result).
+void run_binary(BinaryOp op, const BinaryPlan& p, const Operand& a, const Operand& b, const Tensor& out) {
+  Input ia, ib;
+  ia.set(a, p.compute, p.shape);
+  ib.set(b, p.compute, p.shape);
+  if (is_int_division(op) && is_integral(p.compute, false) && cpu::any_zero(p.compute, p.shape, ib.ptr))
+    throw RuntimeError("ZeroDivisionError");
+  cpu::binary_kernel(op, p.compute, p.shape, {out.data_ptr(), &out.strides()}, ia.ptr, ib.ptr);
+}
+
+void check_inplace_shape(const Tensor& self, const Shape& shape) {
+  if (shape != self.shape())
+    throw RuntimeError("output with shape " + shape_str(self.shape()) +
+                       " doesn't match the broadcast shape " + shape_str(shape));
+}
+
+std::string inplace_name(std::string_view name) { return std::string(name) + "_"; }
+
+// Writes `compute` (a callable filling a tensor of dtype `result`, shape `shape`) into out,
+// through a temporary when out's dtype differs.
+template <typename F>
+void write_to(const Tensor& out, DType result, F&& compute) {
+  if (out.dtype() == result) {
+    compute(out);
+  } else {
+    Tensor tmp = empty(out.shape(), result);
+    compute(tmp);
+    copy_(out, tmp);
+  }
+}
+
+struct UnaryPlan {
+  DType compute;
+  DType result;
+};
+
+UnaryPlan plan_unary(UnaryOp op, DType in) {
+  if (op == UnaryOp::neg && in == DType::Bool)
+    throw RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are "
+                       "trying to invert a mask, use the `~` or `logical_not()` operator instead.");
+  if (op == UnaryOp::relu && in == DType::Bool) throw RuntimeError("Boolean inputs not supported for relu");
+  if (op == UnaryOp::sign && is_complex(in))
+    throw NotImplementedError("Unlike NumPy, torch.sign is not intended to support complex numbers. "
+                              "Please use torch.sgn instead.");
+  switch (result_rule(op)) {
+    case ResultRule::Same: return {in, in};
+    case ResultRule::ToFloat: {
+      DType c = is_integral(in, true) ? kDefaultFloat : in;
+      return {c, c};
+    }
+    case ResultRule::ToReal: return {in, to_real(in)};
+    case ResultRule::ToBool: return {in, DType::Bool};
+  }
+  return {in, in};
+}
+
+void run_unary(UnaryOp op, const UnaryPlan& p, const Tensor& x, const Tensor& out) {
+  Tensor xc = x.dtype() == p.compute ? x : to_dtype(x, p.compute);
+  cpu::unary_kernel(op, p.compute, x.shape(), {out.data_ptr(), &out.strides()}, {xc.data_ptr(), &xc.strides()});
+}
+
+bool all_true(const Tensor& b) {
+  return !cpu::any_zero(DType::Bool, b.shape(), {b.data_ptr(), &b.strides()});
+}
+
+}  // namespace
+
+std::string_view op_name(UnaryOp op) { return kUnaryNames[size_t(op)]; }
+std::string_view op_name(BinaryOp op) { return kBinaryNames[size_t(op)]; }
+ResultRule result_rule(UnaryOp op) { return kUnaryRules[size_t(op)]; }
+ResultRule result_rule(BinaryOp op) { return kBinaryRules[size_t(op)]; }
+
+void prepare_out(const Tensor& out, const Shape& shape, DType result, const char* op) {
+  check_can_cast_to_output(result, out.dtype());
+  out.check_writable(op);
+  if (out.shape() != shape) {  // torch resizes out= tensors of another shape
+    TensorImpl* impl = out.impl();
+    impl->storage = Storage::allocate(size_t(numel_of(shape)) * out.itemsize(), out.device());
+    impl->offset = 0;
+    impl->shape = shape;
+    impl->strides = contiguous_strides(shape);
+  }
+}
+
+// ---- unary -----------------------------------------------------------------------------------
+Tensor unary(UnaryOp op, const Tensor& x) {
+  const UnaryPlan p = plan_unary(op, x.dtype());
+  Tensor out = empty(x.shape(), p.result);
+  run_unary(op, p, x, out);
+  return out;
+}
+
+void unary_out(UnaryOp op, const Tensor& x, const Tensor& out) {
+  const UnaryPlan p = plan_unary(op, x.dtype());
+  const std::string name(op_name(op));
+  prepare_out(out, x.shape(), p.result, name.c_str());
+  write_to(out, p.result, [&](const Tensor& dst) { run_unary(op, p, x, dst); });
+  if (out.dtype() == p.result) out.bump_version();
+}
+
+void unary_(UnaryOp op, const Tensor& x) {
+  const UnaryPlan p = plan_unary(op, x.dtype());
+  const std::string name = inplace_name(op_name(op));
+  check_can_cast_to_output(p.result, x.dtype());
+  x.check_writable(name.c_str());
+  write_to(x, p.result, [&](const Tensor& dst) { run_unary(op, p, x, dst); });
+  if (x.dtype() == p.result) x.bump_version();
+}
+
+Tensor round(const Tensor& x, int64_t decimals) {
+  if (decimals == 0) return unary(UnaryOp::round, x);
+  Tensor out = empty(x.shape(), x.dtype());
+  cpu::round_decimals_kernel(x.dtype(), decimals, x.shape(), {out.data_ptr(), &out.strides()},
+                             {x.data_ptr(), &x.strides()});
+  return out;
+}
+
+void round_out(const Tensor& x, int64_t decimals, const Tensor& out) {
+  Tensor r = round(x, decimals);
+  prepare_out(out, r.shape(), r.dtype(), "round");
+  copy_(out, r);
+}
+
+void round_(const Tensor& x, int64_t decimals) {
+  x.check_writable("round_");
+  Tensor r = round(x, decimals);
+  copy_(x, r);
+}
+
+// ---- binary ----------------------------------------------------------------------------------
+DType binary_result_dtype(BinaryOp op, const Operand& a, const Operand& b) {
+  return plan_binary(op, a, b).result;
+}
+
+Tensor binary(BinaryOp op, const Operand& a, const Operand& b) {
+  const BinaryPlan p = plan_binary(op, a, b);
+  Tensor out = empty(p.shape, p.result);
+  run_binary(op, p, a, b, out);
+  return out;
+}
+
+void binary_out(BinaryOp op, const Operand& a, const Operand& b, const Tensor& out) {
+  const BinaryPlan p = plan_binary(op, a, b);
+  const std::string name(op_name(op));
+  prepare_out(out, p.shape, p.result, name.c_str());
+  write_to(out, p.result, [&](const Tensor& dst) { run_binary(op, p, a, b, dst); });
+  if (out.dtype() == p.result) out.bump_version();
+}
+
+void binary_(BinaryOp op, const Tensor& self, const Operand& b) {
+  const Operand a(self);
+  const BinaryPlan p = plan_binary(op, a, b);
+  const std::string name = inplace_name(op_name(op));
+  check_inplace_shape(self, p.shape);
+  check_can_cast_to_output(p.result, self.dtype());
+  self.check_writable(name.c_str());
+  write_to(self, p.result, [&](const Tensor& dst) { run_binary(op, p, a, b, dst); });
+  if (self.dtype() == p.result) self.bump_version();
+}
+
+BinaryOp div_op(const std::optional<std::string_view>& mode) {
+  if (!mode) return BinaryOp::div;
+  if (*mode == "trunc") return BinaryOp::div_trunc;
+  if (*mode == "floor") return BinaryOp::div_floor;
+  throw ValueError("div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '" +
+                   std::string(*mode) + "'");
+}
+
+namespace {
+bool is_one(const Scalar& s) {
+  return (s.is_integral() || s.is_bool()) && s.to_int64() == 1;
+}
+// b * alpha as an operand of the computation dtype (torch's alpha checks first).
+Operand scaled(const Operand& b, const Scalar& alpha, DType compute) {
+  if (is_integral(compute, true) && (alpha.is_floating_point() || alpha.is_complex()))
+    throw RuntimeError("For integral input tensors, argument alpha must not be a floating point number.");
+  if (alpha.is_bool() && compute != DType::Bool)
+    throw RuntimeError("Boolean alpha only supported for Boolean results.");
+  if (alpha.is_complex() && !is_complex(compute))
+    throw RuntimeError("For non-complex input tensors, argument alpha must not be a complex number.");
+  if (b.is_scalar) {
+    Tensor t = empty({}, compute);
+    dispatch_dtype(compute, [&]<typename T>() { *t.data<T>() = b.scalar.to<T>(); });
+    return Operand(binary(BinaryOp::mul, t, alpha));
+  }
+  return Operand(binary(BinaryOp::mul, to_dtype(b.tensor, compute), alpha));
+}
+}  // namespace
+
+#define TB_ALPHA_OP(name)                                                                     \
+  Tensor name(const Operand& a, const Operand& b, const Scalar& alpha) {                      \
+    if (is_one(alpha)) return binary(BinaryOp::name, a, b);                                   \
+    const BinaryPlan p = plan_binary(BinaryOp::name, a, b);                                   \
+    const Operand bs = scaled(b, alpha, p.compute);                                           \
+    Tensor out = empty(p.shape, p.result);                                                    \
+    run_binary(BinaryOp::name, p, a, bs, out);                                                \
+    return out;                                                                               \
+  }                                                                                           \
+  void name##_out(const Operand& a, const Operand& b, const Scalar& alpha, const Tensor& out) { \
+    if (is_one(alpha)) return binary_out(BinaryOp::name, a, b, out);                          \
+    const BinaryPlan p = plan_binary(BinaryOp::name, a, b);                                   \
+    binary_out(BinaryOp::name, a, scaled(b, alpha, p.compute), out);                          \
+  }                                                                                           \
+  void name##_(const Tensor& self, const Operand& b, const Scalar& alpha) {                   \
+    if (is_one(alpha)) return binary_(BinaryOp::name, self, b);                               \
+    const BinaryPlan p = plan_binary(BinaryOp::name, Operand(self), b);                       \
+    binary_(BinaryOp::name, self, scaled(b, alpha, p.compute));                               \
+  }
+TB_ALPHA_OP(add)
+TB_ALPHA_OP(sub)
+#undef TB_ALPHA_OP
+
+// ---- clamp, where, isclose ---------------------------------------------------------------------
+Tensor clamp(const Tensor& x, const std::optional<Operand>& min, const std::optional<Operand>& max) {
+  if (!min && !max) throw RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None");
+  ResultType rt;
+  rt.add(x);
+  if (min) add_operand(rt, *min);
+  if (max) add_operand(rt, *max);
+  const DType r = rt.result();
+  if (is_complex(r)) throw NotImplementedError("clamp is not supported for complex types");
+  Tensor cur = to_dtype(x, r);
+  if (min) cur = binary(BinaryOp::maximum, cur, *min);
+  if (max) cur = binary(BinaryOp::minimum, cur, *max);
+  return cur.dtype() == r ? cur : to_dtype(cur, r);
+}
+
+void clamp_out(const Tensor& x, const std::optional<Operand>& min, const std::optional<Operand>& max,
+               const Tensor& out) {
+  Tensor r = clamp(x, min, max);
+  prepare_out(out, r.shape(), r.dtype(), "clamp");
+  copy_(out, r);
+}
+
+void clamp_(const Tensor& x, const std::optional<Operand>& min, const std::optional<Operand>& max) {
+  Tensor r = clamp(x, min, max);
+  check_inplace_shape(x, r.shape());
+  check_can_cast_to_output(r.dtype(), x.dtype());
+  x.check_writable("clamp_");
+  copy_(x, r);
+}
+
+Tensor where(const Tensor& cond, const Operand& a, const Operand& b) {
+  if (cond.dtype() != DType::Bool)
+    throw RuntimeError("where expected condition to be a boolean tensor, but got a tensor with dtype " +
+                       legacy(cond.dtype()));
+  ResultType rt;
+  add_operand(rt, a);
+  add_operand(rt, b);
+  const DType r = rt.result();
+  const Shape shape = broadcast_shapes(cond.shape(), broadcast_shapes(shape_of(a), shape_of(b)));
+  Input ia, ib, ic;
+  ia.set(a, r, shape);
+  ib.set(b, r, shape);
+  ic.set(Operand(cond), DType::Bool, shape);
+  Tensor out = empty(shape, r);
+  cpu::where_kernel(r, shape, {out.data_ptr(), &out.strides()}, ic.ptr, ia.ptr, ib.ptr);
+  return out;
+}
+
+void where_out(const Tensor& cond, const Operand& a, const Operand& b, const Tensor& out) {
+  Tensor r = where(cond, a, b);
+  prepare_out(out, r.shape(), r.dtype(), "where");
+  copy_(out, r);
+}
+
+Tensor isclose(const Tensor& a, const Tensor& b, double rtol, double atol, bool equal_nan) {
+  if (a.dtype() != b.dtype()) throw RuntimeError(legacy(a.dtype()) + " did not match " + legacy(b.dtype()));
+  if (rtol < 0) throw RuntimeError("rtol must be greater than or equal to zero, but got " + std::to_string(rtol));
+  if (atol < 0) throw RuntimeError("atol must be greater than or equal to zero, but got " + std::to_string(atol));
+  const Shape shape = broadcast_shapes(a.shape(), b.shape());
+  Input ia, ib;
+  ia.set(Operand(a), a.dtype(), shape);
+  ib.set(Operand(b), b.dtype(), shape);
+  Tensor out = empty(shape, DType::Bool);
+  cpu::isclose_kernel(a.dtype(), shape, {out.data_ptr(), &out.strides()}, ia.ptr, ib.ptr, rtol, atol, equal_nan);
+  return out;
+}
+
+bool allclose(const Tensor& a, const Tensor& b, double rtol, double atol, bool equal_nan) {
+  return all_true(isclose(a, b, rtol, atol, equal_nan));
+}
+
+bool equal(const Tensor& a, const Tensor& b) {
+  if (a.shape() != b.shape()) return false;
+  return all_true(binary(BinaryOp::eq, a, b));
+}
+
+}  // namespace tb
