@@ -219,6 +219,16 @@ void bind_constructors(nb::module_& m, TensorClass& cls) {
         "copy=None aliases when dtype and device match, copy=True always copies, copy=False\n"
         "aliases or raises. requires_grad=None follows obj; the input is never modified (a\n"
         "different requires_grad gives a new alias).");
+  m.def(
+      "_tensor_from_protocols",
+      [](nb::handle data) -> nb::object {
+        std::optional<tb::Tensor> t = tensor_from_protocols(data);
+        if (!t) return nb::none();
+        return wrap(std::move(*t));
+      },
+      nb::arg("data").none(),
+      "Internal (tests): the view tb.tensor() copies for objects speaking an array protocol, or "
+      "None.");
   (void)cls;
 }
 

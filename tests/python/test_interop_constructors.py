@@ -183,11 +183,32 @@ def test_asarray_dlpack_and_requires_grad(torch):
         tb.asarray([1, 2], requires_grad=True)  # integers cannot require grad
 
 
-def test_tensor_copy_from_protocols_helpers():
-    # tb.tensor copies arrays (the byte-swapping branch is the lead's call site)
-    a = sample(np.float32)
-    t = tb.tensor(a)
-    assert t.data_ptr() != a.ctypes.data and t.tolist() == a.tolist()
+def test_tensor_from_protocols_helper(torch):
+    """The helper tb.tensor() uses for protocol objects (it copies the view it returns)."""
+    helper = tb._core._tensor_from_protocols
+    for plain in ([1, 2], (1.0,), 3, 2.5, b"ab", "s", np.float32(1), sample(np.int8), tb.ones(2)):
+        assert helper(plain) is None  # lists, scalars, arrays and tensors are tensor()'s own cases
+    x = torch.arange(4.0)
+    assert helper(x).data_ptr() == x.data_ptr()  # DLPack producer
+    a = sample(np.int16)
+    assert helper(a.__dlpack__()).data_ptr() == a.ctypes.data  # raw capsule
+
+    class ArrayLike:
+        def __array__(self, dtype=None, copy=None):
+            return a
+
+    class Interface:
+        __array_interface__ = a.__array_interface__
+        keep = a
+
+    assert helper(ArrayLike()).data_ptr() == a.ctypes.data
+    assert helper(Interface()).tolist() == a.tolist()
+
+    class Swapped:
+        def __array__(self, dtype=None, copy=None):
+            return np.arange(3, dtype=">f8")
+
+    assert helper(Swapped()).tolist() == [0.0, 1.0, 2.0]  # byte-swapped: a native copy
 
 
 # ---- pickle / copy ------------------------------------------------------------------------------
