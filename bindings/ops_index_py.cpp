@@ -105,6 +105,7 @@ Parsed parse_index(const tb::Tensor& self, nb::handle index) {
       ++specified;
       continue;
     }
+    if (PyUnicode_Check(o)) throw tb::TypeError("new(): invalid data type 'str'");
     if (is_tensor(items[i])) {
       tensors[i] = nb::cast<tb::Tensor>(items[i]);
     } else if (is_ndarray(items[i]) || is_python_sequence(o)) {
@@ -127,7 +128,6 @@ Parsed parse_index(const tb::Tensor& self, nb::handle index) {
   Parsed p;
   tb::Tensor r = self.as_strided(self.shape(), self.strides(), self.offset());
   int64_t dim = 0;
-  bool seen_ellipsis = false;
   auto select_checked = [&](int64_t i) {
     int64_t size = r.shape()[size_t(dim)];
     if (i < -size || i >= size)
@@ -142,8 +142,7 @@ Parsed parse_index(const tb::Tensor& self, nb::handle index) {
       p.indices.push_back(tb::Tensor());
       ++dim;
     } else if (o == Py_Ellipsis) {
-      if (seen_ellipsis) throw tb::IndexError("an index can only have a single ellipsis ('...')");
-      seen_ellipsis = true;
+      // torch expands every Ellipsis by the same count (a second one usually covers nothing).
       int64_t n = self.dim() - specified;
       for (int64_t k = 0; k < n; ++k) p.indices.push_back(tb::Tensor());
       dim += n;
@@ -182,6 +181,7 @@ Parsed parse_index(const tb::Tensor& self, nb::handle index) {
       dim += (mask && t.dim() > 0) ? t.dim() : 1;
     }
   }
+  while (int64_t(p.indices.size()) > r.dim() && !p.indices.back().defined()) p.indices.pop_back();
   p.view = r;
   return p;
 }

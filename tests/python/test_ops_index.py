@@ -192,7 +192,10 @@ def test_index_select_gather_take(torch, data):
     nd = max(a.ndim, 1)
     d = data.draw(st.integers(-nd, nd - 1))
     size = a.shape[d] if a.ndim else 1
-    ix = np.asarray(data.draw(st.lists(st.integers(-1, size), max_size=4)), dtype=np.int64)
+    # Out-of-range index_select raises IndexError or RuntimeError in torch depending on which
+    # internal kernel runs; in-range indices here, the errors in test_index_function_errors.
+    ix = np.asarray(data.draw(st.lists(st.integers(0, size - 1), max_size=4) if size else st.just([])),
+                    dtype=np.int64)
     idt = data.draw(st.sampled_from([np.int64, np.int32]))
     check_op(lambda x, i: x.index_select(d, i), lambda x, i: x.index_select(d, i), a, ix.astype(idt))
     check_op(lambda x, i: tb.index_select(x, d, i), lambda x, i: torch.index_select(x, d, i), a, ix)

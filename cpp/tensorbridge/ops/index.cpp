@@ -189,14 +189,23 @@ Tensor index_select(const Tensor& t, int64_t dim, const Tensor& index) {
   if (index.dim() > 1) throw IndexError("index_select(): Index is supposed to be a vector");
   if (index.dtype() != DType::Int64 && index.dtype() != DType::Int32)
     throw RuntimeError("index_select(): Expected dtype int32 or int64 for index");
+  if (t.dim() == 0 && index.numel() != 1)
+    throw RuntimeError("index_select(): Index to scalar can have only 1 value, got " +
+                       s(index.numel()) + " value(s)");
   Tensor tt = as_1d_if_scalar(t);
   int64_t d = wrap_dim(dim, tt.dim());
   int64_t size = tt.shape()[size_t(d)];
+  if (size == 0 && index.numel() > 0 && t.dim() > 1)
+    throw RuntimeError("index_select(): self indexing axis dim should be positive");
   Tensor ix = index.dim() == 0 ? index.as_strided({1}, {1}, index.offset()) : index;
   std::vector<int64_t> offs = cpu::element_offsets(ix.shape(), ix.strides());
   for (int64_t o : offs) {
     int64_t v = read_index(ix, o);
-    if (v < 0 || v >= size) throw IndexError("index out of range in self");
+    if (v < 0 || v >= size) {
+      if (t.dim() == 2 && d == 1)  // torch's 2-D, dim=1 kernel reports this one differently
+        throw RuntimeError("INDICES element is out of DATA bounds, id=" + s(v) + " axis_dim=" + s(size));
+      throw IndexError("index out of range in self");
+    }
   }
   std::vector<Tensor> list(static_cast<size_t>(d), Tensor());
   list.push_back(ix);
@@ -229,10 +238,9 @@ Tensor gather(const Tensor& t, int64_t dim, const Tensor& index) {
                          [&](const std::array<int64_t, 3>& b, int64_t n, const std::array<int64_t, 3>& st) {
                            for (int64_t j = 0; j < n; ++j) {
                              int64_t v = ip[b[1] + j * st[1]];
-                             if (v < -size || v >= size)
+                             if (v < 0 || v >= size)
                                throw RuntimeError("index " + s(v) + " is out of bounds for dimension " +
                                                   s(d) + " with size " + s(size));
-                             if (v < 0) v += size;
                              o[b[0] + j * st[0]] = sp[b[2] + j * st[2] + v * dstride];
                            }
                          });
@@ -267,10 +275,9 @@ void scatter_loop(const Tensor& tt, int64_t d, const Tensor& ii, const Strides& 
                        [&](const std::array<int64_t, 3>& b, int64_t n, const std::array<int64_t, 3>& st) {
                          for (int64_t j = 0; j < n; ++j) {
                            int64_t v = ip[b[1] + j * st[1]];
-                           if (v < -size || v >= size)
+                           if (v < 0 || v >= size)
                              throw RuntimeError("index " + s(v) + " is out of bounds for dimension " +
                                                 s(d) + " with size " + s(size));
-                           if (v < 0) v += size;
                            dp[b[0] + j * st[0] + v * dstride] = get(b[2] + j * st[2]);
                          }
                        });

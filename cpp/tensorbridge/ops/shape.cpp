@@ -107,6 +107,7 @@ Tensor roll(const Tensor& t, const DimVector& shifts, const DimVector& dims) {
   if (shifts.size() != dims.size())
     throw RuntimeError("shifts and dimensions must align. shifts: " + s(int64_t(shifts.size())) +
                        ", dims:" + s(int64_t(dims.size())));
+  if (t.dim() == 0) throw IndexError("Dimension specified as 0 but tensor has no dimensions");
   Tensor cur = t;
   for (size_t i = 0; i < dims.size(); ++i) {
     int64_t d = wrap_dim(dims[i], t.dim());

@@ -150,6 +150,7 @@ Tensor reverse_dims(const Tensor& x) {
 }
 
 Tensor mT(const Tensor& x) {
+  if (x.dim() == 0) return x.as_strided({}, {}, x.offset());  // torch: identity (deprecated)
   if (x.dim() < 2)
     throw RuntimeError("tensor.mT is only supported on matrices or batches of matrices. Got " +
                        s(x.dim()) + "-D tensor.");
@@ -170,8 +171,11 @@ Tensor squeeze(const Tensor& t) {
 Tensor squeeze(const Tensor& t, const DimVector& dims) {
   int64_t n = t.dim();
   SmallVector<bool, 6> drop(size_t(std::max<int64_t>(n, 1)), false);
+  SmallVector<bool, 6> seen(size_t(std::max<int64_t>(n, 1)), false);
   for (int64_t d : dims) {
     int64_t w = wrap_dim(d, n);
+    if (seen[size_t(w)]) throw RuntimeError("dim " + s(w) + " appears multiple times in the list of dims");
+    seen[size_t(w)] = true;
     if (n > 0 && t.shape()[size_t(w)] == 1) drop[size_t(w)] = true;
   }
   Shape sh;
