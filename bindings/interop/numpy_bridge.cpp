@@ -44,6 +44,23 @@ Bf16Cache& bf16_cache() {
   return c;
 }
 
+// NumPy >= 2.5 maps DLPack (kDLBfloat, 16) to a registered dtype, and ml_dtypes does not register
+// itself (ml_dtypes#376): do it once, so np.from_dlpack(bfloat16 tensor) works there. Best effort:
+// older NumPy lacks the hook, and an existing registration is fine.
+void register_bf16_with_numpy_dlpack(PyObject* bf16_type) {
+  PyObject* dtypes = PyImport_ImportModule("numpy.dtypes");
+  if (dtypes) {
+    PyObject* reg = PyObject_GetAttrString(dtypes, "register_dlpack_dtype");
+    if (reg) {
+      PyObject* r = PyObject_CallFunction(reg, "(ii)O", 4, 16, bf16_type);
+      Py_XDECREF(r);
+      Py_DECREF(reg);
+    }
+    Py_DECREF(dtypes);
+  }
+  PyErr_Clear();
+}
+
 PyArray_Descr* bf16_from_module(PyObject* mod) {
   PyObject* type = PyObject_GetAttrString(mod, "bfloat16");
   if (!type) {
@@ -55,6 +72,7 @@ PyArray_Descr* bf16_from_module(PyObject* mod) {
     PyErr_Clear();
     d = nullptr;
   }
+  if (d) register_bf16_with_numpy_dlpack(type);
   Py_DECREF(type);
   return d;
 }

@@ -386,3 +386,54 @@ def test_read_only_tensor_to_torch(torch):
     cap = tb.from_numpy(a).__dlpack__(max_version=(1, 0))
     assert capsule_info(cap)[2] == 1
     assert torch.from_dlpack(cap).tolist() == a.tolist()
+
+
+class FakeDeviceProducer:
+    """A producer whose data lives on a device (CUDA) but that can copy to the host on request."""
+
+    def __init__(self, a):
+        self.a, self.calls = a, []
+
+    def __dlpack_device__(self):
+        return (2, 0)
+
+    def __dlpack__(self, *, stream=None, max_version=None, dl_device=None, copy=None):
+        self.calls.append(dict(stream=stream, max_version=max_version, dl_device=dl_device, copy=copy))
+        if dl_device != (1, 0):
+            raise BufferError("data is on the device")
+        return self.a.__dlpack__(max_version=max_version, copy=True)
+
+
+def test_from_dlpack_device_argument(torch):
+    p = FakeDeviceProducer(sample(np.float32))
+    with pytest.raises(BufferError, match="device='cpu'"):
+        tb.from_dlpack(p)
+    t = tb.from_dlpack(p, device="cpu")
+    assert t.tolist() == sample(np.float32).tolist()
+    assert p.calls[-1]["dl_device"] == (1, 0) and p.calls[-1]["max_version"] == (1, 3)
+    with pytest.raises(ValueError, match="without copying"):
+        tb.from_dlpack(p, device="cpu", copy=False)
+    x = torch.arange(3.0)
+    t = tb.from_dlpack(x, device="cpu", copy=False)
+    assert t.data_ptr() == x.data_ptr()
+    with pytest.raises(RuntimeError):
+        tb.from_dlpack(x, device="cuda")  # not built: a clear error, never a crash
+
+
+def test_producer_keywords_seen_by_numpy_style_consumer():
+    class Spy:
+        def __init__(self, t):
+            self.t, self.kw = t, None
+
+        def __dlpack__(self, **kw):
+            self.kw = kw
+            return self.t.__dlpack__(**kw)
+
+        def __dlpack_device__(self):
+            return self.t.__dlpack_device__()
+
+    s = Spy(tb.from_numpy(sample(np.int64)))
+    assert np.from_dlpack(s).tolist() == sample(np.int64).tolist()
+    assert s.kw["max_version"][0] == 1  # NumPy asks for a versioned capsule and we give one
+    tb.from_dlpack(s, copy=True)
+    assert s.kw == {"max_version": (1, 3), "copy": True}

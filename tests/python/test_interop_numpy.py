@@ -293,6 +293,11 @@ def test_read_only_everywhere():
     a.flags.writeable = False
     t = tb.from_numpy(a)
     assert t.is_readonly and not t.numpy().flags.writeable
+    if hasattr(t, "add_"):  # in-place ops refuse read-only data, naming the remedy
+        for ro in (t, tb.from_dlpack(a), tb.asarray(a), tb.from_dlpack(a.__dlpack__(max_version=(1, 0)))):
+            with pytest.raises(RuntimeError, match="clone"):
+                ro.add_(1)
+        assert a.tolist() == sample(np.float32).tolist()
     assert not np.asarray(t).flags.writeable
     assert not np.from_dlpack(t).flags.writeable
     assert tb.as_tensor(a).is_readonly and tb.asarray(a).is_readonly
