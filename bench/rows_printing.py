@@ -18,10 +18,10 @@ def rows():
     i100 = rng.integers(-10**6, 10**6, size=100).astype(np.int64)
     out = []
     for name, a, goal in [
-        ("repr float32 30x30", f30, 0.05),
-        ("repr float32 1000x1000 (summarized)", f1000, 1.0),
-        ("repr complex64 8x8", c8, 1.0),
-        ("repr int64 100", i100, 1.0),
+        ("printing: repr float32 30x30", f30, 0.05),
+        ("printing: repr float32 1000x1000 (summarized)", f1000, 1.0),
+        ("printing: repr complex64 8x8", c8, 1.0),
+        ("printing: repr int64 100", i100, 1.0),
     ]:
         x, t = tb.from_numpy(a), torch.from_numpy(a)
         out.append(Row(name, tb=lambda x=x: repr(x), torch=lambda t=t: repr(t),

@@ -208,7 +208,9 @@ struct Renderer {
     const int64_t items = cut ? 2 * L.edge + 1 : n;
     const int64_t elem_len = im ? re.width + 2 + im->width + 1 : re.width + 2;
     // max(1, floor((W - indent) / elem_len)); truncation differs from floor only below 1.
-    const int64_t per_line = std::max<int64_t>(1, (linewidth - indent) / elem_len);
+    const int64_t room =  // W - indent, without overflow for absurd negative linewidths
+        linewidth < std::numeric_limits<int64_t>::min() + indent ? -1 : linewidth - indent;
+    const int64_t per_line = std::max<int64_t>(1, room / elem_len);
     out += '[';
     for (int64_t k = 0; k < items; ++k) {
       if (k > 0) {
