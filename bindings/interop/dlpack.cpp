@@ -519,6 +519,8 @@ void bind_dlpack(nb::module_& m, TensorClass& cls) {
       {"kDLWebGPU", 15},   {"kDLHexagon", 16},  {"kDLMAIA", 17},     {"kDLTrn", 18}};
   for (const auto& [name, value] : kinds) members[name] = value;
   nb::object enum_cls = intenum("DLDeviceType", members, nb::arg("module") = "tensorbridge");
+  enum_cls.attr("__doc__") = "DLPack device types (DLDeviceType in dlpack.h); "
+                             "Tensor.__dlpack_device__() returns (DLDeviceType.kDLCPU, 0).";
   m.attr("DLDeviceType") = enum_cls;
   nb::object cpu_device = nb::make_tuple(enum_cls.attr("kDLCPU"), 0);
 
