@@ -39,11 +39,13 @@ def print_options(draw):
     if draw(st.booleans()):
         opts["profile"] = draw(st.sampled_from(["default", "short", "full"]))
     if draw(st.booleans()):
-        opts["precision"] = draw(st.integers(0, 12))
+        opts["precision"] = draw(st.integers(0, 20))
     if draw(st.booleans()):
         opts["edgeitems"] = draw(st.integers(0, 5))
     if draw(st.booleans()):
-        opts["linewidth"] = draw(st.integers(0, 160))
+        opts["linewidth"] = draw(st.integers(-5, 160))
+    if draw(st.booleans()):
+        opts["threshold"] = draw(st.one_of(st.integers(-2, 3000), st.sampled_from([float("inf"), 7.5])))
     opts["sci_mode"] = draw(st.sampled_from([None, None, True, False]))
     return opts
 
@@ -127,7 +129,7 @@ def pair(torch, a, dtype):
     seed=st.integers(0, 2**32 - 1),
     opts=print_options(),
     threshold_delta=st.one_of(st.none(), st.integers(-3, 3)),
-    view=st.sampled_from(["contiguous", "transpose", "step"]),
+    view=st.sampled_from(["contiguous", "transpose", "step", "offset"]),
     requires_grad=st.booleans(),
 )
 def test_repr_matches_torch(torch, dtype, shape, recipe, seed, opts, threshold_delta, view,
@@ -138,6 +140,8 @@ def test_repr_matches_torch(torch, dtype, shape, recipe, seed, opts, threshold_d
         a = a.T
     elif view == "step" and a.ndim >= 1:
         a = a[..., ::2]
+    elif view == "offset" and a.ndim >= 1:
+        a = a[..., 1:]
     if threshold_delta is not None:  # sizes around the threshold: summarize or not by a hair
         opts = {**opts, "threshold": max(0, a.size + threshold_delta)}
     t, x = pair(torch, a, dtype)
