@@ -5,6 +5,8 @@ random seeds, dtypes and sizes around multiples of 16), and compares the values 
 generator state afterwards (get_rng_state bytes, which include the Box-Muller cache).
 """
 
+import os
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -313,6 +315,7 @@ def test_large(torch, make):
     same_state(torch)
 
 
+@pytest.mark.skipif(not os.environ.get("TB_SLOW_TESTS"), reason="about 2 minutes and 2 GB; set TB_SLOW_TESTS=1")
 def test_randperm_large_regime(torch):
     """n >= 214748364 switches torch to the inside-out shuffle with 64-bit draws."""
     n = 214748364

@@ -28,7 +28,7 @@ void randperm_kernel(T* d, int64_t s, int64_t n, Generator& g) {
     for (int64_t i0 = 0; i0 < n - 1; i0 += kChunk) {
       const int64_t m = std::min(kChunk, n - 1 - i0);
       g.engine().fill(w.data(), size_t(m));
-      for (int64_t k = 0; k < m; ++k) z[size_t(k)] = i0 + k + int64_t(w[size_t(k)] % uint64_t(n - i0 - k));
+      for (int64_t k = 0; k < m; ++k) z[size_t(k)] = i0 + k + int64_t(w[size_t(k)] % uint32_t(n - i0 - k));  // n < 2^32 here
       for (int64_t k = 0; k < m; ++k) {
         if (k + kAhead < m) __builtin_prefetch(&d[z[size_t(k + kAhead)] * s], 1);
         const int64_t i = i0 + k, j = z[size_t(k)];

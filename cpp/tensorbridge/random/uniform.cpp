@@ -180,9 +180,14 @@ void random_range_kernel(const Tensor& t, uint64_t range, int64_t from, Generato
       WordStream ws(g, 2 * n);
       rng::for_each_ordered<T>(t, [&](T& x) { x = from_int<T>(int64_t(ws.next64() % range + uint64_t(from))); });
     } else {
+      // range < 2^28 here: w % range via Lemire's exact 32-bit "fastmod" (no division per element).
+      const uint32_t d = uint32_t(range);
+      const uint64_t mdiv = ~uint64_t(0) / d + 1;
       WordStream ws(g, n);
       rng::for_each_ordered<T>(t, [&](T& x) {
-        x = from_int<T>(int64_t(uint64_t(ws.next32()) % range + uint64_t(from)));
+        const uint64_t low = mdiv * ws.next32();
+        const uint64_t r = uint64_t((static_cast<unsigned __int128>(low) * d) >> 64);
+        x = from_int<T>(int64_t(r + uint64_t(from)));
       });
     }
   });
