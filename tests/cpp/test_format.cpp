@@ -179,6 +179,7 @@ TEST_CASE("format: suffixes and options") {
   std::ostringstream os;
   os << iota(3);
   CHECK(os.str() == "tensor([0, 1, 2])");
+  CHECK(repr(Tensor()) == "[ Tensor (undefined) ]");
 }
 
 TEST_CASE("format: suffix wrapping measures dtype as torch spells it") {

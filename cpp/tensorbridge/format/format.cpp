@@ -341,6 +341,7 @@ void add_suffixes(std::string& s, const std::vector<Suffix>& suffixes, int64_t i
 }  // namespace
 
 std::string repr(const Tensor& t, std::string_view grad_fn_name, std::string_view prefix) {
+  if (!t.defined()) return "[ Tensor (undefined) ]";  // as libtorch's operator<<
   const PrintOptions& o = print_options();
   std::string s;
   s.reserve(256);
