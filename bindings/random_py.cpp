@@ -263,8 +263,8 @@ void bind_random(nb::module_& m, TensorClass& cls) {
         if (!high.is_valid() || !size.is_valid())
           throw tb::TypeError("randint() missing required arguments: expected (high, size) or (low, high, size)");
         if (!PyTuple_Check(size.ptr()) && !PyList_Check(size.ptr()) && !nb::hasattr(size, "__len__"))
-          throw tb::TypeError("randint(): argument 'size' must be tuple of ints, but found element of type " +
-                              py_type_name(size));
+          throw tb::TypeError("randint(): argument 'size' (position " + std::to_string(pos.size()) +
+                              ") must be tuple of ints, not " + py_type_name(size));
         const int64_t lo = low.is_valid() ? int_from_py(low, "randint", "low") : 0;
         const int64_t hi = int_from_py(high, "randint", "high");
         tb::Shape shape = size_from_py(size, "randint");
@@ -332,8 +332,11 @@ void bind_random(nb::module_& m, TensorClass& cls) {
          bool requires_grad, nb::handle, nb::handle generator) {
         check_cpu(device);
         int64_t lo = 0, hi;
+        if (a.is_none() && b.is_none()) throw tb::TypeError("randint_like() missing required argument 'high'");
         if (b.is_none()) {
           hi = int_from_py(a, "randint_like", "high");
+        } else if (a.is_none()) {
+          hi = int_from_py(b, "randint_like", "high");
         } else {
           lo = int_from_py(a, "randint_like", "low");
           hi = int_from_py(b, "randint_like", "high");
@@ -342,7 +345,7 @@ void bind_random(nb::module_& m, TensorClass& cls) {
                                        gen_from_py(generator, "randint_like")),
                       requires_grad);
       },
-      nb::arg("input"), nb::arg("low"), nb::arg("high").none() = nb::none(), TB_LIKE_ARGS,
+      nb::arg("input"), nb::arg("low").none() = nb::none(), nb::arg("high").none() = nb::none(), TB_LIKE_ARGS,
       "randint with input's shape and dtype: randint_like(x, high) or randint_like(x, low, high).");
 
   // ---- functional samplers -----------------------------------------------------------------------

@@ -222,7 +222,7 @@ void uniform_(const Tensor& t0, double from, double to, Generator* gp) {
                        " > to=" + fmt_double(to));
   if (to - from > lim)
     throw RuntimeError("uniform_ expects to-from <= std::numeric_limits<" +
-                       std::string(torch_cpp_type_name(t.dtype())) + ">::max(), but found to=" + fmt_double(to) +
+                       std::string(dtype_legacy_name(t.dtype())) + ">::max(), but found to=" + fmt_double(to) +
                        " and from=" + fmt_double(from) + " which result in to-from to exceed the limit");
   if (t.numel() == 0) return;
   Generator& g = resolve_generator(gp);
@@ -251,6 +251,25 @@ void random_(const Tensor& t, int64_t from, std::optional<int64_t> to_opt, Gener
                          " >= to=" + std::to_string(to));
     check_in_range(dt, from, to - 1);
     range = uint64_t(to) - uint64_t(from);
+  } else if (from == INT64_MIN) {
+    // [INT64_MIN, INT64_MAX] for every dtype torch supports here: int64(random64()).
+    const DType d = dt;
+    if (d == DType::Float16)
+      throw NotImplementedError("\"random_full_64_bits_range_kernel_cpu\" not implemented for 'Half'");
+    if (d != DType::Int64 && d != DType::Float64 && d != DType::Float32 && d != DType::BFloat16)
+      throw RuntimeError("random_full_64_bits_range_kernel_cpu handles only int64, double, float and bfloat16");
+    if (t.numel() == 0) return;
+    Generator& g = resolve_generator(gp);
+    {
+      std::lock_guard<std::mutex> lock(g.mutex());
+      WordStream ws(g, 2 * t.numel());
+      dispatch_dtype(dt, [&]<typename T>() {
+        if constexpr (!is_complex_v<T>)
+          rng::for_each_ordered<T>(t, [&](T& x) { x = from_int<T>(int64_t(ws.next64())); });
+      });
+    }
+    t.bump_version();
+    return;
   } else {
     int64_t to_inc;
     if (fl) {
@@ -260,25 +279,11 @@ void random_(const Tensor& t, int64_t from, std::optional<int64_t> to_opt, Gener
       int64_t lo;
       int_limits(dt, lo, to_inc);
     }
-    if (from > to_inc)
+    if (fl ? from >= to_inc : from > to_inc)
       throw RuntimeError("random_ expects 'from' casted to dtype to be less than or equal to 'to_inc' casted to "
                          "dtype, but got from=" + std::to_string(from) + " > to_inc=" + std::to_string(to_inc));
     check_in_range(dt, from, to_inc);
     range = uint64_t(to_inc) - uint64_t(from) + 1;
-    if (range == 0) {  // the full 64-bit range: int64(random64())
-      if (t.numel() == 0) return;
-      Generator& g = resolve_generator(gp);
-      {
-        std::lock_guard<std::mutex> lock(g.mutex());
-        WordStream ws(g, 2 * t.numel());
-        dispatch_dtype(dt, [&]<typename T>() {
-          if constexpr (!is_complex_v<T>)
-            rng::for_each_ordered<T>(t, [&](T& x) { x = from_int<T>(int64_t(ws.next64())); });
-        });
-      }
-      t.bump_version();
-      return;
-    }
   }
   if (t.numel() == 0) return;
   Generator& g = resolve_generator(gp);
