@@ -326,3 +326,41 @@ def test_randperm_large_regime(torch):
     b = torch.randperm(n, dtype=torch.int32).numpy()
     assert np.array_equal(a, b)
     same_state(torch)
+
+
+_DEFAULT_SCRIPT = r"""
+import numpy as np, torch, tensorbridge as tb
+cases = [
+    lambda m: m.randn(1000), lambda m: m.randn(7), lambda m: m.randn(100, dtype=m.float16),
+    lambda m: m.randn(1000, dtype=m.float64), lambda m: m.rand(100, dtype=m.bfloat16),
+    lambda m: m.empty(1000).uniform_(-1 / 3, 1 / 7), lambda m: m.empty(99, dtype=m.float64).uniform_(-1 / 3, 1 / 7),
+    lambda m: m.empty(1000).normal_(0.1, 1.7), lambda m: m.empty(1000, dtype=m.float64).normal_(0.1, 1.7),
+    lambda m: m.empty(9).normal_(0.1, 1.7), lambda m: m.empty(100).cauchy_(0.5, 2.0),
+    lambda m: m.empty(100).exponential_(1.5), lambda m: m.empty(100).log_normal_(0.2, 0.7),
+    lambda m: m.empty(100).geometric_(0.3), lambda m: m.empty(100).bernoulli_(0.3),
+    lambda m: m.randint(-7, 1000, (100,)), lambda m: m.randperm(100),
+]
+bad = []
+for i, f in enumerate(cases):
+    torch.manual_seed(3); tb.manual_seed(3)
+    a, b = f(torch), f(tb)
+    same = a.view(torch.uint8).numpy().tobytes() == b.numpy().view(np.uint8).tobytes() if a.dtype != torch.bfloat16 \
+        else a.float().tolist() == b.tolist()
+    same = same and torch.get_rng_state().numpy().tobytes() == tb.get_rng_state().numpy().tobytes()
+    if not same:
+        bad.append(i)
+print("BAD", bad, torch.backends.cpu.get_cpu_capability())
+"""
+
+
+def test_default_cpu_capability_matches_torch(torch):
+    """With ATEN_CPU_CAPABILITY=default both libraries run their non-AVX2 kernels (what a CPU without
+    AVX2 gets): scalar libm normal fill, no FMA contraction in the scalar samplers."""
+    import subprocess
+    import sys
+
+    env = dict(os.environ, ATEN_CPU_CAPABILITY="default")
+    r = subprocess.run([sys.executable, "-W", "ignore", "-c", _DEFAULT_SCRIPT], env=env, capture_output=True,
+                       text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert "BAD [] DEFAULT" in r.stdout, r.stdout
