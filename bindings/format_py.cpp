@@ -38,7 +38,7 @@ int64_t int_option(nb::handle h, const char* name) {
   return v;
 }
 
-// threshold may also be a float (torch's "full" profile uses inf): numel > x  <=>  numel > floor(x).
+// threshold may also be a float (torch's "full" profile uses inf): n > x  <=>  n > floor(x).
 int64_t threshold_option(nb::handle h) {
   if (!PyFloat_Check(h.ptr())) return int_option(h, "threshold");
   const double x = PyFloat_AsDouble(h.ptr());
@@ -106,7 +106,8 @@ void bind_format(nb::module_& m, TensorClass& cls) {
         nb::object object_type = nb::borrow(reinterpret_cast<PyObject*>(&PyBaseObject_Type));
         return object_type.attr("__format__")(self, spec);
       },
-      nb::arg("format_spec"), "format(t, spec): a 0-d tensor formats t.item(); others need spec ''.");
+      nb::arg("format_spec"),
+      "format(t, spec): a 0-d tensor formats t.item(); others need an empty spec.");
 
   m.def("set_printoptions", &set_printoptions, nb::arg("precision") = nb::none(),
         nb::arg("threshold") = nb::none(), nb::arg("edgeitems") = nb::none(),

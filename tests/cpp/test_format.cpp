@@ -65,7 +65,8 @@ TEST_CASE("format: fixed, integral and scientific floats") {
   CHECK(repr(make({1}, {1e8 + 8})) == "tensor([1.0000e+08])");
   CHECK(repr(make({1}, {123456.7})) == "tensor([123456.7031])");
   CHECK(repr(make({1}, {0.00015})) == "tensor([0.0002])");
-  CHECK(repr(make({1}, {0.00015}, DType::Float64)) == "tensor([0.0001], dtype=tensorbridge.float64)");
+  CHECK(repr(make({1}, {0.00015}, DType::Float64)) ==
+        "tensor([0.0001], dtype=tensorbridge.float64)");
   CHECK(repr(make({2}, {1e-300, -1e300}, DType::Float64)) ==
         "tensor([ 1.0000e-300, -1.0000e+300], dtype=tensorbridge.float64)");
 }

@@ -1,9 +1,9 @@
 """Printing: the golden cases of shared/spec/printing_examples.json, plus the print-option API.
 
 Each golden case's expression is evaluated with the real torch; the resulting tensor is moved
-bit-exactly into tensorbridge (same values, dtype, strides, requires_grad) and its repr must equal
-the recorded PyTorch text with ``torch.`` replaced by ``tensorbridge.``. Expressions that evaluate to
-a string (str(...), f-strings, format) are evaluated with ``torch`` replaced by tensorbridge.
+bit-exactly into tensorbridge (same values, dtype, strides, requires_grad) and its repr must
+equal the recorded PyTorch text with ``torch.`` replaced by ``tensorbridge.``. Expressions that
+evaluate to a string (str(...), f-strings, format) are evaluated with tensorbridge as ``torch``.
 """
 
 from __future__ import annotations
@@ -177,7 +177,9 @@ def test_bad_options_raise():
 
 def test_huge_tensor_reads_only_the_edges():
     # A broadcast (stride-0) view of 10^12 elements: summarizing must not touch them all.
-    x = tb.from_numpy(__import__("numpy").broadcast_to(__import__("numpy").float32(1.5), (10**6, 10**6)))
+    import numpy as np
+
+    x = tb.from_numpy(np.broadcast_to(np.float32(1.5), (10**6, 10**6)))
     assert repr(x) == (
         "tensor([[1.5000, 1.5000, 1.5000,  ..., 1.5000, 1.5000, 1.5000],\n"
         "        [1.5000, 1.5000, 1.5000,  ..., 1.5000, 1.5000, 1.5000],\n"

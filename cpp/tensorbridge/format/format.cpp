@@ -39,7 +39,8 @@ namespace {
 //    slices of every dimension longer than 2*edgeitems) in row-major order into a flat vector of
 //    one canonical type (bool, int64, uint64, double, complex<double>). Nothing else is read.
 // 2. format: as torch's _Formatter, choose the notation from those values, then turn every value
-//    into text exactly once; the column width is the longest text (floats: of non-zero finite ones).
+//    into text exactly once; the column width is the longest text (floats: of the non-zero finite
+//    values only).
 // 3. render: walk the same summarized index structure, consuming the texts in the same order.
 
 // The default floating dtype (torch.get_default_dtype()); no set_default_dtype exists yet.
@@ -312,10 +313,10 @@ struct Suffix {
 };
 
 // Note [Layout as torch's]
-// tensorbridge spells dtypes `tensorbridge.float64` where torch writes `torch.float64` (7 characters
-// shorter). The wrap decision for suffixes measures the dtype suffix as torch spells it, so the
-// layout (which suffix goes on which line) is always torch's; a line may then end up to 7
-// characters beyond linewidth where torch's just fits.
+// tensorbridge spells dtypes `tensorbridge.float64` where torch writes `torch.float64`
+// (7 characters shorter). The wrap decision for suffixes measures the dtype suffix as torch
+// spells it, so the layout (which suffix goes on which line) is always torch's; a line may then
+// end up to 7 characters beyond linewidth where torch's just fits.
 constexpr std::string_view kDtypePrefix = "tensorbridge.";
 constexpr int64_t kDtypePrefixExtra = int64_t(kDtypePrefix.size()) - int64_t(sizeof("torch.") - 1);
 
@@ -360,7 +361,8 @@ std::string repr(const Tensor& t, std::string_view grad_fn_name, std::string_vie
   }
   const DType dt = t.dtype();
   const DType def = default_float_dtype();
-  const std::string dtype_suffix = "dtype=" + std::string(kDtypePrefix) + std::string(dtype_name(dt));
+  const std::string dtype_suffix =
+      "dtype=" + std::string(kDtypePrefix) + std::string(dtype_name(dt));
   if (t.numel() == 0) {
     s += "[]";
     if (t.dim() != 1) add("size=" + size_tuple(t.shape()));

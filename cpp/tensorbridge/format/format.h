@@ -12,7 +12,8 @@
 namespace tb {
 
 // torch.set_printoptions state. No validation on assignment, as torch; bad values surface when
-// printing (negative precision -> ValueError like Python's format; negative edgeitems -> ValueError).
+// printing: negative precision -> ValueError (as Python's format), negative edgeitems ->
+// ValueError.
 struct PrintOptions {
   int precision = 4;          // digits after the point (fixed and scientific)
   int64_t threshold = 1000;   // summarize when numel > threshold; "inf" is INT64_MAX
