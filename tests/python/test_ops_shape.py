@@ -252,3 +252,19 @@ def test_type_strings(torch):
         assert ours == theirs.replace("torch.", "tensorbridge.")
     assert tb.zeros(1).type("tensorbridge.IntTensor").dtype == tb.int32
     assert tb.zeros(1).type("torch.LongTensor").dtype == tb.int64
+
+
+# ---- the blocked transpose fast path of copy_ ---------------------------------------------------
+
+@pytest.mark.parametrize("dtype", ["bool", "int8", "float16", "float32", "int64", "complex128"])
+@pytest.mark.parametrize("shape", [(8, 8), (37, 129), (128, 64), (3, 33, 70)])
+def test_transposed_contiguous_copy(torch, dtype, shape):
+    a = (np.arange(int(np.prod(shape))) % 251).astype(dtype).reshape(shape)
+    perm = tuple(range(len(shape) - 2)) + (len(shape) - 1, len(shape) - 2)
+    check_op(lambda x: x.permute(*perm).contiguous(), lambda x: x.permute(*perm).contiguous(), a)
+    check_op(lambda x: x.mT.clone(), lambda x: x.mT.clone(), a)
+    # a sliced source (leading dimension larger than the rows) and a reversed batch
+    check_op(lambda x: x[..., 1:, 2:].mT.contiguous(), lambda x: x[..., 1:, 2:].mT.contiguous(), a)
+    if len(shape) == 3:
+        r = tb.from_numpy(a).flip(0).mT.contiguous()
+        np.testing.assert_array_equal(r.numpy(), np.ascontiguousarray(np.swapaxes(a[::-1], 1, 2)))

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "tensorbridge/backend/cpu/strided_loop.h"
+#include "tensorbridge/backend/cpu/transpose.h"
 #include "tensorbridge/convert.h"
 #include "tensorbridge/error.h"
 #include "tensorbridge/tensor.h"
@@ -36,6 +37,7 @@ void copy_(const Tensor& dst, const Tensor& src) {
     std::memmove(dst.data_ptr(), src.data_ptr(), size_t(dst.numel()) * dst.itemsize());
     return;
   }
+  if (cpu::try_transpose_copy(dst, src)) return;  // x.t().contiguous() and friends
   dispatch_dtype(dst.dtype(), [&]<typename D>() {
     dispatch_dtype(src.dtype(), [&]<typename S>() {
       D* d = dst.data<D>();
