@@ -179,7 +179,13 @@ PyType_Slot kTensorSlots[] = {
 };
 
 nb::object array_interface(const tb::Tensor& t) {
-  check_numpy_exportable(t);
+  // Refusals are AttributeErrors so that hasattr() stays safe; np.asarray then falls through to
+  // __array__, which raises numpy()'s RuntimeError/TypeError.
+  try {
+    check_numpy_exportable(t);
+  } catch (const tb::Error& e) {
+    throw nb::attribute_error(e.what());
+  }
   const char* ts = typestr(t.dtype());
   if (!ts)  // NumPy would read '<V2' as raw void: hide the attribute so __array__ is used instead
     throw nb::attribute_error("bfloat16 tensors have no __array_interface__; use numpy()");
@@ -224,8 +230,8 @@ void bind_buffer(nb::module_& m, TensorClass& cls) {
   install_buffer_slots(cls);
   cls.def_prop_ro("__array_interface__", &array_interface,
                   "NumPy's array interface (version 3) over the tensor's memory: shape, typestr, "
-                  "data=(pointer, read_only), byte strides. Raises like numpy() for tensors that "
-                  "require grad; absent for bfloat16 (use numpy()).");
+                  "data=(pointer, read_only), byte strides. Absent (AttributeError with numpy()'s "
+                  "message) where numpy() would refuse, and for bfloat16 (use numpy()).");
   (void)m;
 }
 
