@@ -83,11 +83,28 @@ def check_exports(t, a):
     assert same(u.numpy(), a) and (not a.size or u.data_ptr() == t.data_ptr())
 
 
+def check_byteswapped(a):
+    """Non-native byte order: aliasing paths refuse like torch, copying paths byte-swap."""
+    b = a.astype(a.dtype.newbyteorder())
+    before = sys.getrefcount(b)
+    with pytest.raises(ValueError, match="byte order"):
+        tb.from_numpy(b)
+    with pytest.raises(ValueError, match="byte order"):
+        tb.asarray(b, copy=False)
+    for t in (tb.asarray(b), tb.asarray(b, copy=True), tb.as_tensor(b, dtype=tb.from_numpy(a).dtype)):
+        assert same(t.numpy(), a) and not t.is_readonly
+    del t
+    assert sys.getrefcount(b) == before
+
+
 def test_fuzz_every_path(torch):
     rng = np.random.default_rng(20261127)
     counted = 0
     for i in range(N):
         a = random_array(rng)
+        if a.dtype.itemsize > 1 and rng.random() < 0.05:
+            check_byteswapped(a)
+            continue
         before = sys.getrefcount(a)
         bf16 = ml_dtypes is not None and a.dtype == ml_dtypes.bfloat16
         tensors = [
