@@ -338,3 +338,13 @@ def test_exports_keep_memory_alive():
     gc.collect()
     for e in exports:
         assert np.asarray(e).tolist() == list(np.arange(1000.0))
+
+
+def test_many_dimensions_every_path():
+    import pickle
+    a = np.arange(2**10, dtype=np.int16).reshape((2,) * 10)[::-1, ..., ::2]
+    t = tb.from_numpy(a)
+    assert memoryview(t).ndim == 10
+    for out in (np.asarray(t), np.from_dlpack(t), pickle.loads(pickle.dumps(t, protocol=5)).numpy(),
+                tb.from_dlpack(a.__dlpack__()).numpy(), np.asarray(memoryview(t))):
+        np.testing.assert_array_equal(out, a)
