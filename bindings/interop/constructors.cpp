@@ -46,7 +46,7 @@ std::string legacy(tb::DType dt) { return std::string(tb::dtype_legacy_name(dt))
 // Storage deleter for memory borrowed through the buffer protocol: releases it under the GIL.
 void release_view(void* ctx, void*) {
   auto* view = static_cast<Py_buffer*>(ctx);
-  if (Py_IsInitialized()) {
+  if (python_can_run()) {
     PyGILState_STATE st = PyGILState_Ensure();
     PyBuffer_Release(view);
     PyGILState_Release(st);

@@ -80,14 +80,6 @@ constexpr const char* kUsedVersionedName = "used_dltensor_versioned";
 
 namespace {
 
-bool python_is_finalizing() {
-#if PY_VERSION_HEX >= 0x030D0000
-  return Py_IsFinalizing();
-#else
-  return _Py_IsFinalizing();
-#endif
-}
-
 // ---- dtype mapping -------------------------------------------------------------------------
 dl::DataType dl_dtype_of(tb::DType dt) {
   const uint8_t bits = uint8_t(tb::itemsize(dt) * 8);
@@ -282,7 +274,7 @@ struct Imported {
 
 void imported_deleter(void* ctx, void*) {
   auto* c = static_cast<Imported*>(ctx);
-  if (c->managed && Py_IsInitialized() && !python_is_finalizing()) {
+  if (c->managed && python_can_run()) {
     PyGILState_STATE st = PyGILState_Ensure();
     if (c->versioned) {
       auto* m = static_cast<dl::ManagedTensorVersioned*>(c->managed);

@@ -43,6 +43,9 @@ void check_numpy_exportable(const tb::Tensor& t);
 tb::Tensor tensor_copy_from_ndarray(nb::handle arr, std::optional<tb::DType> dtype);
 // Releases a reference to a Python object from any thread (a Storage deleter).
 void release_pyobject(void* obj, void* data);
+// True while Python can run code: initialised and not finalising. Storage deleters that need the
+// GIL check it first; after finalisation the memory is left to the process's exit.
+bool python_can_run();
 
 // ---- constructors.cpp ----------------------------------------------------------------------
 // For tb.tensor(data): a tensor VIEW of `data` when it speaks an array protocol other than being

@@ -18,12 +18,16 @@ void import_numpy_api() {
 bool is_ndarray(nb::handle h) { return PyArray_Check(h.ptr()); }
 bool is_numpy_scalar(nb::handle h) { return PyArray_IsScalar(h.ptr(), Generic); }
 
-void release_pyobject(void* obj, void*) {
+bool python_can_run() {
 #if PY_VERSION_HEX >= 0x030D0000
-  if (!Py_IsInitialized() || Py_IsFinalizing()) return;
+  return Py_IsInitialized() && !Py_IsFinalizing();
 #else
-  if (!Py_IsInitialized() || _Py_IsFinalizing()) return;
+  return Py_IsInitialized() && !_Py_IsFinalizing();
 #endif
+}
+
+void release_pyobject(void* obj, void*) {
+  if (!python_can_run()) return;
   PyGILState_STATE st = PyGILState_Ensure();
   Py_DECREF(static_cast<PyObject*>(obj));
   PyGILState_Release(st);

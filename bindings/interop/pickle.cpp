@@ -21,14 +21,6 @@ namespace tbpy {
 
 namespace {
 
-bool python_is_finalizing() {
-#if PY_VERSION_HEX >= 0x030D0000
-  return Py_IsFinalizing();
-#else
-  return _Py_IsFinalizing();
-#endif
-}
-
 // [lo, hi]: the lowest and highest element offsets (relative to element 0) a view addresses.
 struct Span {
   int64_t lo = 0, hi = 0;
@@ -91,7 +83,7 @@ nb::object reduce_ex(nb::handle self, int protocol) {
 // Storage deleter for memory borrowed from a Python buffer: releases it under the GIL.
 void release_pybuffer(void* ctx, void*) {
   auto* view = static_cast<Py_buffer*>(ctx);
-  if (Py_IsInitialized() && !python_is_finalizing()) {
+  if (python_can_run()) {
     PyGILState_STATE st = PyGILState_Ensure();
     PyBuffer_Release(view);
     PyGILState_Release(st);

@@ -348,3 +348,22 @@ def test_many_dimensions_every_path():
     for out in (np.asarray(t), np.from_dlpack(t), pickle.loads(pickle.dumps(t, protocol=5)).numpy(),
                 tb.from_dlpack(a.__dlpack__()).numpy(), np.asarray(memoryview(t))):
         np.testing.assert_array_equal(out, a)
+
+
+def test_interpreter_exit_with_live_imports():
+    """Tensors over foreign memory that are still alive at exit must not crash finalisation."""
+    code = textwrap.dedent("""
+        import pickle, threading
+        import numpy as np, tensorbridge as tb
+        a = np.arange(10.0)
+        keep = [tb.from_numpy(a), tb.from_dlpack(a.__dlpack__(max_version=(1, 0))),
+                tb.asarray(bytearray(16)), memoryview(tb.from_numpy(a)), np.asarray(tb.from_numpy(a))]
+        bufs = []
+        keep.append(pickle.loads(pickle.dumps(tb.from_numpy(a), protocol=5,
+                                              buffer_callback=bufs.append), buffers=bufs))
+        t = threading.Thread(target=lambda: keep.append(tb.from_numpy(np.ones(3))), daemon=True)
+        t.start(); t.join()
+        print("ok")
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr
