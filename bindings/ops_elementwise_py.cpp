@@ -11,6 +11,7 @@
 #include "interop/interop.h"
 #include "tensorbridge/backend/cpu/parallel.h"
 #include "tensorbridge/error.h"
+#include "tensorbridge/ops/creation.h"
 #include "tensorbridge/ops/elementwise.h"
 
 namespace tbpy {
@@ -88,14 +89,29 @@ bool is_ordering(BinaryOp op) {
 // t OP nd / nd OP t. torch hands these to NumPy (t converted by __array__), so the result dtype is
 // NumPy's promotion; == and != use torch's own semantics; <, <=, >, >= are refused (TypeError).
 nb::object numpy_binop(BinaryOp op, const tb::Tensor& t, nb::handle nd, bool reflected) {
-  if (is_ordering(op)) return nb::borrow(Py_NotImplemented);
+  if (is_ordering(op) || op == BinaryOp::ne) return nb::borrow(Py_NotImplemented);  // as torch
   tb::Tensor n = tensor_from_ndarray(nd);
-  if (op == BinaryOp::eq || op == BinaryOp::ne)
-    return wrap(reflected ? tb::binary(op, n, t) : tb::binary(op, t, n));
+  if (op == BinaryOp::eq) return wrap(reflected ? tb::binary(op, n, t) : tb::binary(op, t, n));
   tb::DType r = tb::numpy_promote_types(t.dtype(), n.dtype());
   if (op == BinaryOp::div && tb::is_integral(r, true)) r = tb::DType::Float64;
+  if (r == tb::DType::Bool) {
+    if (op == BinaryOp::sub)
+      throw tb::TypeError("numpy boolean subtract, the `-` operator, is not supported, use the bitwise_xor, "
+                          "the `^` operator, or the logical_xor function instead.");
+    if (op == BinaryOp::div_floor || op == BinaryOp::remainder || op == BinaryOp::pow)
+      r = tb::DType::Int8;  // NumPy has no bool loop for these: it uses int8
+  }
   tb::Tensor a = tb::to_dtype(t, r), b = tb::to_dtype(n, r);
-  return wrap(reflected ? tb::binary(op, b, a) : tb::binary(op, a, b));
+  if (reflected) std::swap(a, b);
+  if (op == BinaryOp::pow && tb::is_integral(r, false) &&
+      !tb::equal(tb::binary(BinaryOp::lt, b, tb::Scalar(int64_t(0))), tb::zeros(b.shape(), tb::DType::Bool)))
+    throw tb::ValueError("Integers to negative integer powers are not allowed.");
+  try {
+    return wrap(tb::binary(op, a, b));
+  } catch (const tb::NotImplementedError& e) {
+    // NumPy refuses ufuncs without a loop for the dtype with a TypeError
+    throw tb::TypeError(std::string("ufunc not supported for the input types: ") + e.what());
+  }
 }
 
 // The body of every binary operator method: self OP other (or other OP self when reflected).
@@ -132,6 +148,7 @@ struct BinaryRow {
   const char* name;  // module function / method name
   BinaryOp op;
   const char* doc;
+  bool tensor_only = false;  // torch takes no number for `other` (TypeError)
 };
 
 // Module functions and methods of the plain binary ops (add/sub/div have their own bindings).
@@ -142,18 +159,18 @@ const BinaryRow kBinaryRows[] = {
     {"floor_divide", BinaryOp::div_floor, "Division rounded towards negative infinity."},
     {"remainder", BinaryOp::remainder, "Python-style modulus: the result has the sign of the divisor."},
     {"fmod", BinaryOp::fmod, "C-style modulus: the result has the sign of the dividend."},
-    {"atan2", BinaryOp::atan2, "Element-wise arctangent of input / other, in the right quadrant."},
-    {"arctan2", BinaryOp::atan2, "Alias of atan2."},
-    {"minimum", BinaryOp::minimum, "Element-wise minimum (NaN propagates)."},
-    {"maximum", BinaryOp::maximum, "Element-wise maximum (NaN propagates)."},
+    {"atan2", BinaryOp::atan2, "Element-wise arctangent of input / other, in the right quadrant.", true},
+    {"arctan2", BinaryOp::atan2, "Alias of atan2.", true},
+    {"minimum", BinaryOp::minimum, "Element-wise minimum (NaN propagates).", true},
+    {"maximum", BinaryOp::maximum, "Element-wise maximum (NaN propagates).", true},
     {"bitwise_and", BinaryOp::bitwise_and, "Bitwise AND of integer or bool tensors."},
     {"bitwise_or", BinaryOp::bitwise_or, "Bitwise OR of integer or bool tensors."},
     {"bitwise_xor", BinaryOp::bitwise_xor, "Bitwise XOR of integer or bool tensors."},
     {"bitwise_left_shift", BinaryOp::bitwise_left_shift, "Left shift of integer tensors."},
     {"bitwise_right_shift", BinaryOp::bitwise_right_shift, "Arithmetic right shift of integer tensors."},
-    {"logical_and", BinaryOp::logical_and, "Element-wise logical AND (nonzero is true); bool result."},
-    {"logical_or", BinaryOp::logical_or, "Element-wise logical OR (nonzero is true); bool result."},
-    {"logical_xor", BinaryOp::logical_xor, "Element-wise logical XOR (nonzero is true); bool result."},
+    {"logical_and", BinaryOp::logical_and, "Element-wise logical AND (nonzero is true); bool result.", true},
+    {"logical_or", BinaryOp::logical_or, "Element-wise logical OR (nonzero is true); bool result.", true},
+    {"logical_xor", BinaryOp::logical_xor, "Element-wise logical XOR (nonzero is true); bool result.", true},
     {"eq", BinaryOp::eq, "Element-wise ==, bool result."},
     {"ne", BinaryOp::ne, "Element-wise !=, bool result."},
     {"not_equal", BinaryOp::ne, "Alias of ne."},
@@ -216,6 +233,12 @@ const UnaryRow kUnaryRows[] = {
     {"reciprocal", UnaryOp::reciprocal, true, "1 / x (integers give the default float dtype)."},
 };
 
+void require_tensor(nb::handle other, const char* fn) {
+  if (!as_tensor(other))
+    throw tb::TypeError(std::string(fn) + "(): argument 'other' (position 2) must be Tensor, not " +
+                        py_type_name(other));
+}
+
 tb::Tensor* optional_out(nb::handle out, const char* fn) {
   if (!out.is_valid() || out.is_none()) return nullptr;
   tb::Tensor* t = as_tensor(out);
@@ -261,6 +284,9 @@ nb::object call_alpha(bool is_add, const char* fn, nb::handle input, nb::handle 
 
 nb::object call_unary(UnaryOp op, const char* fn, nb::handle input, nb::handle out_h) {
   const tb::Tensor& x = tensor_from_py(input, fn, "input");
+  if ((op == UnaryOp::isnan || op == UnaryOp::isinf || op == UnaryOp::isfinite) && out_h.is_valid() &&
+      !out_h.is_none())
+    throw tb::TypeError(std::string(fn) + "() got an unexpected keyword argument 'out'");
   if (tb::Tensor* out = optional_out(out_h, fn)) {
     maybe_release(x.numel(), [&] { tb::unary_out(op, x, *out); });
     return nb::borrow(out_h);
@@ -325,11 +351,14 @@ void bind_ops_elementwise(nb::module_& m, TensorClass& cls) {
   for (const BinaryRow& r : kBinaryRows) {
     const BinaryOp op = r.op;
     const char* name = r.name;
-    m.def(r.name, [op, name](nb::handle input, nb::handle other, nb::handle out) {
+    const bool tensor_only = r.tensor_only;
+    m.def(r.name, [op, name, tensor_only](nb::handle input, nb::handle other, nb::handle out) {
+            if (tensor_only) require_tensor(other, name);
             return call_binary(op, name, input, other, out);
           },
           nb::arg("input"), nb::arg("other"), nb::kw_only(), nb::arg("out") = nb::none(), r.doc);
-    cls.def(r.name, [op, name](nb::handle self, nb::handle other) {
+    cls.def(r.name, [op, name, tensor_only](nb::handle self, nb::handle other) {
+              if (tensor_only) require_tensor(other, name);
               return call_binary(op, name, self, other, nb::handle());
             },
             nb::arg("other"), r.doc);
@@ -517,7 +546,7 @@ void bind_ops_elementwise(nb::module_& m, TensorClass& cls) {
         nb::arg("tensor1"), nb::arg("tensor2"),
         "The dtype an arithmetic op on the two operands returns (tensors or numbers).");
   m.def("promote_types", [](nb::handle a, nb::handle b) {
-          return dtype_object(tb::promote_types(dtype_from_py(a, "promote_types", "type1"),
+          return dtype_object(tb::promote_types_checked(dtype_from_py(a, "promote_types", "type1"),
                                                 dtype_from_py(b, "promote_types", "type2")));
         },
         nb::arg("type1"), nb::arg("type2"), "The smallest dtype both dtypes can be cast to (torch's table).");

@@ -8,6 +8,7 @@
 #include "tensorbridge/backend/cpu/elementwise_kernels.h"
 #include "tensorbridge/backend/cpu/loops.h"
 #include "tensorbridge/convert.h"
+#include "tensorbridge/ops/creation.h"
 #include "tensorbridge/error.h"
 
 namespace tb {
@@ -119,6 +120,30 @@ bool is_int_division(BinaryOp op) {
 
 // Computes op(a, b) into `out` (shape p.shape, dtype p.result).
 void run_binary(BinaryOp op, const BinaryPlan& p, const Operand& a, const Operand& b, const Tensor& out) {
+  auto cpu_scalar = [](const Operand& o) { return o.is_scalar || o.tensor.dim() == 0; };
+  if ((p.compute == DType::Float16 || p.compute == DType::BFloat16) && p.result != DType::Bool &&
+      (cpu_scalar(a) || cpu_scalar(b))) {
+    // torch computes reduced-precision floats with a Python scalar or 0-d tensor in float32
+    // ("opmath"), without rounding that scalar to the tensor's dtype first
+    BinaryPlan pf = p;
+    pf.compute = DType::Float32;
+    if (p.result != DType::Bool) pf.result = DType::Float32;
+    Tensor tmp = pf.result == DType::Bool ? out : empty(p.shape, DType::Float32);
+    const Operand fa = a.is_scalar ? a : Operand(to_dtype(a.tensor, DType::Float32));
+    const Operand fb = b.is_scalar ? b : Operand(to_dtype(b.tensor, DType::Float32));
+    run_binary(op, pf, fa, fb, tmp);
+    if (pf.result != DType::Bool) copy_(out, tmp);
+    return;
+  }
+  if (op == BinaryOp::pow && p.compute == DType::Bool && b.is_scalar) {
+    // torch answers x ** 1 with a copy and x ** 0 with ones before looking for a kernel
+    const double e = b.scalar.to_double();
+    if (e == 1.0 || e == 0.0) {
+      Tensor src = e == 1.0 ? to_dtype(a.tensor, DType::Bool) : full({}, Scalar(true), DType::Bool);
+      copy_(out, src);
+      return;
+    }
+  }
   Input ia, ib;
   ia.set(a, p.compute, p.shape);
   ib.set(b, p.compute, p.shape);
@@ -192,10 +217,17 @@ ResultRule result_rule(BinaryOp op) { return kBinaryRules[size_t(op)]; }
 void prepare_out(const Tensor& out, const Shape& shape, DType result, const char* op) {
   check_can_cast_to_output(result, out.dtype());
   out.check_writable(op);
-  if (out.shape() != shape) {  // torch resizes out= tensors of another shape
+  if (out.shape() != shape) {
+    // torch resizes out= tensors of another shape: in place when the storage is large enough,
+    // else with new memory if the storage is its own (not borrowed from NumPy etc.)
     TensorImpl* impl = out.impl();
-    impl->storage = Storage::allocate(size_t(numel_of(shape)) * out.itemsize(), out.device());
-    impl->offset = 0;
+    const size_t need = size_t(numel_of(shape)) * out.itemsize();
+    const size_t have = out.storage()->nbytes() - size_t(out.offset()) * out.itemsize();
+    if (need > have) {
+      if (!out.storage()->owns_memory()) throw RuntimeError("Trying to resize storage that is not resizable");
+      impl->storage = Storage::allocate(need, out.device());
+      impl->offset = 0;
+    }
     impl->shape = shape;
     impl->strides = contiguous_strides(shape);
   }
@@ -212,12 +244,18 @@ Tensor unary(UnaryOp op, const Tensor& x) {
 void unary_out(UnaryOp op, const Tensor& x, const Tensor& out) {
   const UnaryPlan p = plan_unary(op, x.dtype());
   const std::string name(op_name(op));
+  const ResultRule rule = result_rule(op);
+  if ((rule == ResultRule::Same || (rule == ResultRule::ToReal && !is_complex(x.dtype()))) &&
+      out.dtype() != p.result)
+    throw RuntimeError("Found dtype " + legacy(out.dtype()) + " but expected " + legacy(p.result));
   prepare_out(out, x.shape(), p.result, name.c_str());
   write_to(out, p.result, [&](const Tensor& dst) { run_unary(op, p, x, dst); });
   if (out.dtype() == p.result) out.bump_version();
 }
 
 void unary_(UnaryOp op, const Tensor& x) {
+  if (op == UnaryOp::abs && is_complex(x.dtype()))
+    throw RuntimeError("In-place abs is not supported for complex tensors.");
   const UnaryPlan p = plan_unary(op, x.dtype());
   const std::string name = inplace_name(op_name(op));
   check_can_cast_to_output(p.result, x.dtype());
@@ -281,13 +319,13 @@ BinaryOp div_op(const std::optional<std::string_view>& mode) {
   if (!mode) return BinaryOp::div;
   if (*mode == "trunc") return BinaryOp::div_trunc;
   if (*mode == "floor") return BinaryOp::div_floor;
-  throw ValueError("div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '" +
+  throw RuntimeError("div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '" +
                    std::string(*mode) + "'");
 }
 
 namespace {
 bool is_one(const Scalar& s) {
-  return (s.is_integral() || s.is_bool()) && s.to_int64() == 1;
+  return s.is_integral() && s.to_int64() == 1;
 }
 // b * alpha as an operand of the computation dtype (torch's alpha checks first).
 Operand scaled(const Operand& b, const Scalar& alpha, DType compute) {

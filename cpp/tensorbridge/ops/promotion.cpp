@@ -9,8 +9,18 @@ namespace tb {
 namespace {
 constexpr uint8_t kNone = 255;
 
+// promote_types raises TypeError for the unsupported unsigned pairs; in ops torch raises
+// RuntimeError with the same text.
+DType promote(DType a, DType b) {
+  try {
+    return promote_types(a, b);
+  } catch (const TypeError& e) {
+    throw RuntimeError(e.what());
+  }
+}
+
 uint8_t promote_opt(uint8_t a, DType b) {
-  return a == kNone ? uint8_t(b) : uint8_t(promote_types(DType(a), b));
+  return a == kNone ? uint8_t(b) : uint8_t(promote(DType(a), b));
 }
 
 // The complex dtype holding a real floating dtype (torch: toComplexType). tensorbridge has no
@@ -31,7 +41,7 @@ uint8_t combine(uint8_t higher, uint8_t lower) {
   if (is_complex(h)) return higher;
   if (is_complex(l)) return is_floating_point(h) ? uint8_t(complex_of(h)) : lower;
   if (is_floating_point(h)) return higher;
-  if (h == DType::Bool || is_floating_point(l)) return uint8_t(promote_types(h, l));
+  if (h == DType::Bool || is_floating_point(l)) return uint8_t(promote(h, l));
   return higher;
 }
 }  // namespace
@@ -69,6 +79,8 @@ ResultType& ResultType::add(const Scalar& s) {
   wrapped_ = promote_opt(wrapped_, dt);
   return *this;
 }
+
+DType promote_types_checked(DType a, DType b) { return promote(a, b); }
 
 DType ResultType::result() const {
   uint8_t r = combine(dim_, combine(zero_, wrapped_));
