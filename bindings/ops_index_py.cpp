@@ -213,6 +213,18 @@ void setitem(nb::handle self_obj, nb::handle index, nb::handle value) {
   self.check_writable("setitem");
   tb::Tensor v = value_tensor(self, value);
   Parsed p = parse_index(self, index);
+  bool overlapping = false;  // a stride-0 (expanded) dim: several elements share one address
+  for (int64_t d = 0; d < p.view.dim(); ++d)
+    overlapping |= p.view.strides()[size_t(d)] == 0 && p.view.shape()[size_t(d)] > 1;
+  if (overlapping && !p.advanced)
+    throw tb::RuntimeError("unsupported operation: more than one element of the written-to tensor "
+                           "refers to a single memory location. Please clone() the tensor before "
+                           "performing the operation.");
+  if (overlapping)
+    PyErr_WarnEx(PyExc_UserWarning,
+                 "Use of index_put_ on expanded tensors is deprecated. Please clone() the tensor "
+                 "before performing this operation. This also applies to advanced indexing e.g. "
+                 "tensor[indices] = tensor", 1);
   if (!p.advanced) {
     // torch drops leading size-1 dims of the value that the destination lacks.
     while (v.dim() > p.view.dim() && v.shape()[0] == 1) v = tb::select(v, 0, 0);

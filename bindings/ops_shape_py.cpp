@@ -150,7 +150,10 @@ void bind_ops_shape(nb::module_& m, TensorClass& cls) {
   cls.def("t", [](const tb::Tensor& t) { return tb::t(t); }, "Transpose of a tensor with <= 2 dims.");
   m.def("t", [](const tb::Tensor& t) { return tb::t(t); }, nb::arg("input"), "Transpose of a tensor with <= 2 dims.");
   cls.def_prop_ro("T", [](const tb::Tensor& t) {
-    if (t.dim() != 2 && t.dim() != 0)
+    if (t.dim() == 0)
+      PyErr_WarnEx(PyExc_UserWarning,
+                   "Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases.", 1);
+    else if (t.dim() != 2)
       PyErr_WarnEx(PyExc_UserWarning,
                    "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
                    "deprecated and it will throw an error in a future release. Consider `x.mT` to "
@@ -158,7 +161,12 @@ void bind_ops_shape(nb::module_& m, TensorClass& cls) {
                    "to reverse the dimensions of a tensor.", 1);
     return tb::reverse_dims(t);
   }, "All dims reversed (a view).");
-  cls.def_prop_ro("mT", [](const tb::Tensor& t) { return tb::mT(t); }, "The last two dims swapped (a view).");
+  cls.def_prop_ro("mT", [](const tb::Tensor& t) {
+    if (t.dim() == 0)
+      PyErr_WarnEx(PyExc_UserWarning,
+                   "Tensor.mT is deprecated on 0-D tensors. This function is the identity in these cases.", 1);
+    return tb::mT(t);
+  }, "The last two dims swapped (a view).");
   auto squeeze = [](const tb::Tensor& t, nb::handle dim) {
     if (dim.is_none()) return tb::squeeze(t);
     return tb::squeeze(t, int_or_ints(dim, "squeeze", "dim"));

@@ -173,6 +173,16 @@ def test_setitem_errors_and_dtypes(torch):
     assert y.tolist() == [[1.0] * 3, [0.0] * 3]
 
 
+def test_setitem_on_expanded_tensor(torch):
+    x = tb.zeros(3).expand(2, 3)
+    x[0] = 1.0  # the written-to view x[0] has no repeated addresses: allowed, as in torch
+    assert x.tolist() == [[1.0] * 3] * 2
+    with pytest.raises(RuntimeError, match="more than one element of the written-to tensor"):
+        x[...] = 2.0
+    with pytest.warns(UserWarning, match="index_put_ on expanded tensors is deprecated"):
+        x[[0, 1]] = 3.0
+
+
 def test_setitem_read_only(torch):
     a = np.arange(6.0)
     a.flags.writeable = False
