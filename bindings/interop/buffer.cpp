@@ -77,6 +77,30 @@ struct BufferExtra {
   }
 };
 
+// A small per-thread free list: np.asarray(t) exports and releases one BufferExtra per call, and
+// the allocation is a measurable part of that path.
+struct ExtraPool {
+  static constexpr size_t kMax = 16;
+  BufferExtra* items[kMax];
+  size_t n = 0;
+  ~ExtraPool() {
+    while (n) delete items[--n];
+  }
+};
+thread_local ExtraPool extra_pool;
+
+std::unique_ptr<BufferExtra> take_extra() {
+  if (extra_pool.n) return std::unique_ptr<BufferExtra>(extra_pool.items[--extra_pool.n]);
+  return std::make_unique<BufferExtra>();
+}
+
+void give_back_extra(BufferExtra* e) {
+  e->storage.reset();
+  e->heap_dims.reset();
+  if (extra_pool.n < ExtraPool::kMax) extra_pool.items[extra_pool.n++] = e;
+  else delete e;
+}
+
 // Sets the Python error for the exception being handled (a raw C slot cannot let it escape).
 void set_error_from_exception() {
   try {
@@ -123,7 +147,7 @@ int tensor_getbuffer(PyObject* self, Py_buffer* view, int flags) {
                             "use .clone() to get a writable copy");
     const int nd = int(t.dim());
     const Py_ssize_t isz = Py_ssize_t(t.itemsize());
-    auto extra = std::make_unique<BufferExtra>();
+    std::unique_ptr<BufferExtra> extra = take_extra();
     extra->storage = t.storage();
     Py_ssize_t* shape = extra->dims(nd);
     Py_ssize_t* strides = shape + nd;
@@ -168,7 +192,7 @@ int tensor_getbuffer(PyObject* self, Py_buffer* view, int flags) {
 }
 
 void tensor_releasebuffer(PyObject*, Py_buffer* view) {
-  delete static_cast<BufferExtra*>(view->internal);
+  give_back_extra(static_cast<BufferExtra*>(view->internal));
   view->internal = nullptr;
 }
 
