@@ -97,9 +97,11 @@ void check_cpu(nb::handle device) {
 // Factories of the form f(*size, generator=None, out=None, dtype=None, layout=None, device=None,
 // requires_grad=False, pin_memory=False): rand, randn.
 template <typename Fill>
-nb::object sized_factory(const char* fn, const nb::args& args, nb::handle generator, nb::handle out,
-                         nb::handle dtype, nb::handle device, bool requires_grad, Fill fill) {
-  tb::Shape shape = size_from_args(args, fn);
+nb::object sized_factory(const char* fn, const nb::args& args, nb::handle size, nb::handle generator,
+                         nb::handle out, nb::handle dtype, nb::handle device, bool requires_grad, Fill fill) {
+  if (!size.is_none() && args.size() > 0)
+    throw tb::TypeError(std::string(fn) + "() got multiple values for argument 'size'");
+  tb::Shape shape = size.is_none() ? size_from_args(args, fn) : size_from_py(size, fn);
   tb::check_sizes_nonnegative(shape);
   check_cpu(device);
   tb::Generator* g = gen_from_py(generator, fn);
@@ -121,7 +123,8 @@ nb::object sized_factory(const char* fn, const nb::args& args, nb::handle genera
 }
 
 #define TB_FACTORY_ARGS                                                                            \
-  nb::arg("size"), nb::kw_only(), nb::arg("generator").none() = nb::none(),                        \
+  nb::arg("args"), nb::kw_only(), nb::arg("size").none() = nb::none(),                             \
+      nb::arg("generator").none() = nb::none(),                                                    \
       nb::arg("out").none() = nb::none(), nb::arg("dtype").none() = nb::none(),                    \
       nb::arg("layout").none() = nb::none(), nb::arg("device").none() = nb::none(),                \
       nb::arg("requires_grad") = false, nb::arg("pin_memory") = false
@@ -212,17 +215,17 @@ void bind_random(nb::module_& m, TensorClass& cls) {
   // ---- factories -------------------------------------------------------------------------------
   m.def(
       "rand",
-      [](nb::args args, nb::handle generator, nb::handle out, nb::handle dtype, nb::handle, nb::handle device,
-         bool requires_grad, bool) {
-        return sized_factory("rand", args, generator, out, dtype, device, requires_grad,
+      [](nb::args args, nb::handle size, nb::handle generator, nb::handle out, nb::handle dtype, nb::handle,
+         nb::handle device, bool requires_grad, bool) {
+        return sized_factory("rand", args, size, generator, out, dtype, device, requires_grad,
                              [](tb::Tensor& t, tb::Generator* g) { tb::uniform_(t, 0.0, 1.0, g); });
       },
       TB_FACTORY_ARGS, "Uniform samples in [0, 1): rand(2, 3), rand([2, 3], dtype=float64, generator=g).");
   m.def(
       "randn",
-      [](nb::args args, nb::handle generator, nb::handle out, nb::handle dtype, nb::handle, nb::handle device,
-         bool requires_grad, bool) {
-        return sized_factory("randn", args, generator, out, dtype, device, requires_grad,
+      [](nb::args args, nb::handle size, nb::handle generator, nb::handle out, nb::handle dtype, nb::handle,
+         nb::handle device, bool requires_grad, bool) {
+        return sized_factory("randn", args, size, generator, out, dtype, device, requires_grad,
                              [](tb::Tensor& t, tb::Generator* g) { tb::normal_(t, 0.0, 1.0, g); });
       },
       TB_FACTORY_ARGS, "Standard normal samples: randn(2, 3), randn([2, 3], generator=g).");

@@ -192,7 +192,9 @@ def test_factory_signatures():
     b = tb.randn([2, 3])
     tb.manual_seed(0)
     c = tb.randn((2, 3))
-    assert a.tolist() == b.tolist() == c.tolist() and a.shape == (2, 3)
+    tb.manual_seed(0)
+    d = tb.randn(size=(2, 3))
+    assert a.tolist() == b.tolist() == c.tolist() == d.tolist() and a.shape == (2, 3)
     assert tb.rand(2, dtype=tb.float64).dtype == tb.float64
     assert tb.randn(3, requires_grad=True).requires_grad
     assert tb.randint(5, (3,)).dtype == tb.int64
