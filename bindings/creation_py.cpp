@@ -151,10 +151,10 @@ tb::Tensor tensor_from_data(nb::handle data, std::optional<tb::DType> dtype) {
     const tb::Tensor& t = nb::cast<const tb::Tensor&>(data);
     return tb::to_dtype(t, dtype.value_or(t.dtype()), /*copy=*/true);
   }
-  if (is_ndarray(data)) {
-    tb::Tensor view = tensor_from_ndarray(data);
-    return tb::to_dtype(view, dtype.value_or(view.dtype()), /*copy=*/true);
-  }
+  if (is_ndarray(data)) return tensor_copy_from_ndarray(data, dtype);  // byte-swaps if needed
+  if (!PyList_Check(data.ptr()) && !PyTuple_Check(data.ptr()) && !is_scalar_like(data))
+    if (auto t = tensor_from_protocols(data))  // DLPack, __array__, __array_interface__ objects
+      return tb::to_dtype(*t, dtype.value_or(t->dtype()), /*copy=*/true);
   Inferred info;
   infer(data, info, 0, true);
   tb::DType dt = dtype.value_or(info.any ? info.dtype : tb::kDefaultFloat);
