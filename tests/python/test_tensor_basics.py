@@ -187,3 +187,20 @@ def test_pickle_dtype_and_device():
     assert pickle.loads(pickle.dumps(tb.float16)) is tb.float16
     assert pickle.loads(pickle.dumps(tb.device("cuda:1"))) == tb.device("cuda:1")
     assert pickle.loads(pickle.dumps(tb.Size([2, 3]))) == tb.Size([2, 3])
+
+
+def test_tensor_copies_byteswapped_and_protocol_objects(torch):
+    swapped = np.arange(4, dtype=">f4")
+    t = tb.tensor(swapped)
+    assert t.dtype is tb.float32 and t.tolist() == [0.0, 1.0, 2.0, 3.0]
+
+    class ArrayLike:
+        def __array__(self, dtype=None, copy=None):
+            return np.array([[1, 2], [3, 4]], dtype=np.int16)
+
+    a = tb.tensor(ArrayLike())
+    assert a.dtype is tb.int16 and a.tolist() == [[1, 2], [3, 4]]
+    src = torch.arange(3.0)
+    c = tb.tensor(src.numpy())
+    src[0] = 5.0
+    assert c.tolist() == [0.0, 1.0, 2.0]
