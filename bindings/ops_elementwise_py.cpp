@@ -123,6 +123,8 @@ nb::object binop(BinaryOp op, const tb::Tensor& self, nb::handle other, bool ref
   }
   const tb::Operand a(self);
   const int64_t work = std::max(self.numel(), numel_of_operand(*b));
+  if (reflected && op == BinaryOp::div && b->is_scalar)  // torch: number / t is t.reciprocal() * number
+    return wrap(maybe_release(work, [&] { return tb::binary(BinaryOp::mul, tb::unary(UnaryOp::reciprocal, self), *b); }));
   tb::Tensor r = maybe_release(work, [&] { return reflected ? tb::binary(op, *b, a) : tb::binary(op, a, *b); });
   return wrap(std::move(r));
 }

@@ -14,6 +14,11 @@ from op_harness import Dt, arrays, check_op, dtypes, elements_for, shapes
 TOL = dict(rtol=1e-5, atol=1e-5)
 
 
+def _tol(a):
+    """float16 results: torch rounds partial results to float16, tensorbridge accumulates in double."""
+    return dict(rtol=1e-2, atol=1e-2) if a.dtype == np.float16 else TOL
+
+
 def _arr(data, kind="all", min_dims=0, max_dims=3, small=False, finite=True, min_side=0):
     dt = data.draw(dtypes(kind))
     shape = data.draw(shapes(min_dims=min_dims, max_dims=max_dims, min_side=min_side))
@@ -34,7 +39,7 @@ def _dims(data, ndim, allow_tuple=True):
 DIM_REDUCTIONS = [
     ("sum", "all", True, False), ("mean", "all", True, False), ("amax", "all", True, False),
     ("amin", "all", True, False), ("all", "all", True, False), ("any", "all", True, False),
-    ("prod", "all", False, True), ("logsumexp", "all", True, True),
+    ("prod", "all", False, True), ("logsumexp", "real", True, True),
 ]
 
 
@@ -47,13 +52,13 @@ def test_dim_reductions(torch, name, kind, tuples, small, data):
     if dim is None and name == "logsumexp":
         dim = ()
     if dim is None:
-        check_op(lambda x: getattr(tb, name)(x), lambda x: getattr(torch, name)(x), a, **TOL)
-        check_op(lambda x: getattr(x, name)(), lambda x: getattr(x, name)(), a, **TOL)
+        check_op(lambda x: getattr(tb, name)(x), lambda x: getattr(torch, name)(x), a, **_tol(a))
+        check_op(lambda x: getattr(x, name)(), lambda x: getattr(x, name)(), a, **_tol(a))
     else:
         check_op(lambda x: getattr(tb, name)(x, dim, keepdim), lambda x: getattr(torch, name)(x, dim, keepdim),
-                 a, **TOL)
+                 a, **_tol(a))
         check_op(lambda x: getattr(x, name)(dim, keepdim=keepdim), lambda x: getattr(x, name)(dim, keepdim=keepdim),
-                 a, **TOL)
+                 a, **_tol(a))
 
 
 @pytest.mark.parametrize("name", ["sum", "mean", "prod"])
@@ -62,8 +67,12 @@ def test_reduction_dtype_argument(torch, name, data):
     a = _arr(data, "all", small=True)
     dt = data.draw(st.sampled_from(["float32", "float64", "int64", "complex64", "int32"]))
     dim = data.draw(st.one_of(st.none(), st.integers(-max(a.ndim, 1), max(a.ndim, 1) - 1)))
+    if dim is None:
+        check_op(lambda x, d: getattr(tb, name)(x, dtype=d), lambda x, d: getattr(torch, name)(x, dtype=d),
+                 a, Dt(dt), **_tol(a))
+        return
     check_op(lambda x, d: getattr(tb, name)(x, dim, dtype=d), lambda x, d: getattr(torch, name)(x, dim, dtype=d),
-             a, Dt(dt), **TOL)
+             a, Dt(dt), **_tol(a))
 
 
 @pytest.mark.parametrize("name", ["max", "min"])
@@ -100,10 +109,10 @@ def test_var_std(torch, name, data):
     unbiased = data.draw(st.booleans())
     tb_f, t_f = getattr(tb, name), getattr(torch, name)
     check_op(lambda x: tb_f(x, dim, correction=correction, keepdim=keepdim),
-             lambda x: t_f(x, dim, correction=correction, keepdim=keepdim), a, **TOL)
-    check_op(lambda x: tb_f(x, dim, unbiased, keepdim), lambda x: t_f(x, dim, unbiased, keepdim), a, **TOL)
-    check_op(lambda x: getattr(x, name)(), lambda x: getattr(x, name)(), a, **TOL)
-    check_op(lambda x: tb_f(x, unbiased), lambda x: t_f(x, unbiased), a, **TOL)
+             lambda x: t_f(x, dim, correction=correction, keepdim=keepdim), a, **_tol(a))
+    check_op(lambda x: tb_f(x, dim, unbiased, keepdim), lambda x: t_f(x, dim, unbiased, keepdim), a, **_tol(a))
+    check_op(lambda x: getattr(x, name)(), lambda x: getattr(x, name)(), a, **_tol(a))
+    check_op(lambda x: tb_f(x, unbiased), lambda x: t_f(x, unbiased), a, **_tol(a))
 
 
 @given(data=st.data())
@@ -114,8 +123,8 @@ def test_norm(torch, data):
     keepdim = data.draw(st.booleans())
     if p == "fro" and dim is not None:
         return  # torch routes fro+dim through matrix norms
-    check_op(lambda x: tb.norm(x, p, dim, keepdim), lambda x: torch.norm(x, p, dim, keepdim), a, **TOL)
-    check_op(lambda x: x.norm(), lambda x: x.norm(), a, **TOL)
+    check_op(lambda x: tb.norm(x, p, dim, keepdim), lambda x: torch.norm(x, p, dim, keepdim), a, **_tol(a))
+    check_op(lambda x: x.norm(), lambda x: x.norm(), a, **_tol(a))
 
 
 @pytest.mark.parametrize("name", ["cumsum", "cumprod"])
@@ -123,9 +132,9 @@ def test_norm(torch, data):
 def test_cumulative(torch, name, data):
     a = _arr(data, "all", small=True)
     dim = data.draw(st.integers(-max(a.ndim, 1), max(a.ndim, 1) - 1))
-    check_op(lambda x: getattr(tb, name)(x, dim), lambda x: getattr(torch, name)(x, dim), a, **TOL)
+    check_op(lambda x: getattr(tb, name)(x, dim), lambda x: getattr(torch, name)(x, dim), a, **_tol(a))
     check_op(lambda x: getattr(x, name)(dim, dtype=tb.float64), lambda x: getattr(x, name)(dim, dtype=torch.float64),
-             a, **TOL)
+             a, **_tol(a))
 
 
 @pytest.mark.parametrize("name", ["softmax", "log_softmax"])
@@ -133,9 +142,9 @@ def test_cumulative(torch, name, data):
 def test_softmax(torch, name, data):
     a = _arr(data, "all", finite=data.draw(st.booleans()))
     dim = data.draw(st.integers(-max(a.ndim, 1), max(a.ndim, 1) - 1))
-    check_op(lambda x: getattr(tb, name)(x, dim), lambda x: getattr(torch, name)(x, dim), a, **TOL)
+    check_op(lambda x: getattr(tb, name)(x, dim), lambda x: getattr(torch, name)(x, dim), a, **_tol(a))
     check_op(lambda x: getattr(x, name)(dim, dtype=tb.float64), lambda x: getattr(x, name)(dim, dtype=torch.float64),
-             a, **TOL)
+             a, **_tol(a))
 
 
 def test_reduction_errors_and_named_tuples(torch):

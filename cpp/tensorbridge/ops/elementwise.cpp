@@ -3,6 +3,7 @@
 #include "tensorbridge/ops/elementwise.h"
 
 #include <array>
+#include <limits>
 #include <string>
 
 #include "tensorbridge/backend/cpu/elementwise_kernels.h"
@@ -121,7 +122,8 @@ bool is_int_division(BinaryOp op) {
 // Computes op(a, b) into `out` (shape p.shape, dtype p.result).
 void run_binary(BinaryOp op, const BinaryPlan& p, const Operand& a, const Operand& b, const Tensor& out) {
   auto cpu_scalar = [](const Operand& o) { return o.is_scalar || o.tensor.dim() == 0; };
-  if ((p.compute == DType::Float16 || p.compute == DType::BFloat16) && p.result != DType::Bool &&
+  const bool opmath_op = op == BinaryOp::add || op == BinaryOp::sub || op == BinaryOp::mul || op == BinaryOp::div;
+  if ((p.compute == DType::Float16 || p.compute == DType::BFloat16) && opmath_op &&
       (cpu_scalar(a) || cpu_scalar(b))) {
     // torch computes reduced-precision floats with a Python scalar or 0-d tensor in float32
     // ("opmath"), without rounding that scalar to the tensor's dtype first
@@ -135,11 +137,11 @@ void run_binary(BinaryOp op, const BinaryPlan& p, const Operand& a, const Operan
     if (pf.result != DType::Bool) copy_(out, tmp);
     return;
   }
-  if (op == BinaryOp::pow && p.compute == DType::Bool && b.is_scalar) {
+  if (op == BinaryOp::pow && b.is_scalar && !a.is_scalar) {
     // torch answers x ** 1 with a copy and x ** 0 with ones before looking for a kernel
-    const double e = b.scalar.to_double();
+    const std::complex<double> e = b.scalar.to_complex();
     if (e == 1.0 || e == 0.0) {
-      Tensor src = e == 1.0 ? to_dtype(a.tensor, DType::Bool) : full({}, Scalar(true), DType::Bool);
+      Tensor src = e == 1.0 ? to_dtype(a.tensor, p.compute) : full({}, Scalar(int64_t(1)), p.compute);
       copy_(out, src);
       return;
     }
@@ -405,6 +407,22 @@ Tensor where(const Tensor& cond, const Operand& a, const Operand& b) {
   add_operand(rt, a);
   add_operand(rt, b);
   const DType r = rt.result();
+  for (const Operand* o : {&a, &b})
+    if (o->is_scalar && is_integral(r, false) && o->scalar.is_integral()) {
+      const int64_t v = o->scalar.to_int64();
+      const bool fits = dispatch_dtype(r, [&]<typename T>() {
+        if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+          if constexpr (std::is_signed_v<T>)
+            return v >= int64_t(std::numeric_limits<T>::min()) && v <= int64_t(std::numeric_limits<T>::max());
+          else
+            return v >= 0 && uint64_t(v) <= uint64_t(std::numeric_limits<T>::max());
+        } else {
+          return true;
+        }
+      });
+      if (!fits)
+        throw RuntimeError("value cannot be converted to type " + std::string(dtype_name(r)) + "_t without overflow");
+    }
   const Shape shape = broadcast_shapes(cond.shape(), broadcast_shapes(shape_of(a), shape_of(b)));
   Input ia, ib, ic;
   ia.set(a, r, shape);

@@ -85,6 +85,9 @@ DType sum_dtype(DType in, std::optional<DType> dtype) {
 }
 
 Tensor extremum(ReduceKind kind, const Tensor& x, const OptDims& dims, bool keepdim, const char* op) {
+  if ((!dims || dims->empty()) && x.numel() == 0)
+    throw RuntimeError(std::string(op) + "(): Expected reduction dim to be specified for input.numel() == 0. "
+                       "Specify the reduction dim with the 'dim' argument.");
   auto mask = reduced_mask(x, dims);
   check_nonempty_dims(x, mask, op);
   return run_reduce(kind, x, dims, keepdim, x.dtype());
@@ -92,6 +95,7 @@ Tensor extremum(ReduceKind kind, const Tensor& x, const OptDims& dims, bool keep
 
 std::pair<Tensor, Tensor> extremum_dim(bool is_max, const Tensor& x, int64_t dim, bool keepdim) {
   const char* op = is_max ? "max" : "min";
+  if (is_complex(x.dtype())) throw RuntimeError(std::string(op) + "(): does not support complex input");
   int64_t d = wrap_dim(dim, x.dim());
   if (x.dim() == 0) {
     Tensor idx = zeros({}, DType::Int64);
@@ -111,6 +115,7 @@ std::pair<Tensor, Tensor> extremum_dim(bool is_max, const Tensor& x, int64_t dim
 Tensor arg_extremum(bool is_max, const Tensor& x, std::optional<int64_t> dim, bool keepdim) {
   const char* op = is_max ? "argmax" : "argmin";
   if (x.dtype() == DType::Bool) throw RuntimeError(std::string(op) + "(): does not support bool input");
+  if (is_complex(x.dtype())) throw RuntimeError(std::string(op) + "(): does not support complex input");
   if (!dim) {
     if (x.numel() == 0)
       throw IndexError(std::string(op) + "(): Expected reduction dim to be specified for input.numel() == 0.");
@@ -178,11 +183,21 @@ Tensor amin(const Tensor& x, const OptDims& dims, bool keepdim) {
   return extremum(ReduceKind::Min, x, dims, keepdim, "amin");
 }
 
+namespace {
+// all/any with an empty dim list reduce nothing (unlike sum): the truth value of each element
+Tensor truth(const Tensor& x) {
+  Tensor r = binary(BinaryOp::ne, x, Scalar(int64_t(0)));
+  return x.dtype() == DType::UInt8 ? to_dtype(r, DType::UInt8) : r;
+}
+}  // namespace
+
 Tensor all(const Tensor& x, const OptDims& dims, bool keepdim) {
+  if (dims && dims->empty()) return truth(x);
   Tensor r = run_reduce(ReduceKind::All, x, dims, keepdim, DType::Bool);
   return x.dtype() == DType::UInt8 ? to_dtype(r, DType::UInt8) : r;
 }
 Tensor any(const Tensor& x, const OptDims& dims, bool keepdim) {
+  if (dims && dims->empty()) return truth(x);
   Tensor r = run_reduce(ReduceKind::Any, x, dims, keepdim, DType::Bool);
   return x.dtype() == DType::UInt8 ? to_dtype(r, DType::UInt8) : r;
 }

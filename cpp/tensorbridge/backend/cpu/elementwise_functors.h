@@ -130,7 +130,6 @@ struct pow {
       }
       return r;
     } else if constexpr (is_cpx_v<C>) {
-      if (b == C(0)) return C(1);  // torch: z ** 0 == 1 (std::pow gives NaN for 0 ** 0)
       return std::pow(a, b);
     } else {
       return std::pow(a, b);
