@@ -214,7 +214,7 @@ void setitem(nb::handle self_obj, nb::handle index, nb::handle value) {
   tb::Tensor v = value_tensor(self, value);
   Parsed p = parse_index(self, index);
   bool overlapping = false;  // a stride-0 (expanded) dim: several elements share one address
-  for (int64_t d = 0; d < p.view.dim(); ++d)
+  for (int64_t d = 0; d < p.view.dim() && p.view.numel() > 0; ++d)
     overlapping |= p.view.strides()[size_t(d)] == 0 && p.view.shape()[size_t(d)] > 1;
   if (overlapping && !p.advanced)
     throw tb::RuntimeError("unsupported operation: more than one element of the written-to tensor "
