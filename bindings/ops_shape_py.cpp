@@ -45,6 +45,22 @@ tb::DimVector int_or_ints(nb::handle h, const char* fn, const char* arg) {
 // f(*ints) or f(ints) where the only accepted positional form is a list of ints.
 tb::DimVector dims_from_args(const nb::args& args, const char* fn) { return size_from_args(args, fn); }
 
+// Runs f() without the GIL when the work is large (f must not touch Python objects).
+constexpr int64_t kReleaseGil = 1 << 15;
+template <typename F>
+tb::Tensor nogil(int64_t work, F&& f) {
+  if (work >= kReleaseGil) {
+    nb::gil_scoped_release release;
+    return f();
+  }
+  return f();
+}
+int64_t total_numel(const std::vector<tb::Tensor>& ts) {
+  int64_t n = 0;
+  for (const tb::Tensor& t : ts) n += t.numel();
+  return n;
+}
+
 // ---- conversions -------------------------------------------------------------------------------
 
 // self when nothing changes (torch's to() returns the same object), else a converted copy.
@@ -216,25 +232,38 @@ void bind_ops_shape(nb::module_& m, TensorClass& cls) {
   m.def("chunk", chunk, nb::arg("input"), nb::arg("chunks"), nb::arg("dim") = 0, "At most `chunks` views along dim.");
 
   // ---- copying shape ops ----
-  auto cat = [](nb::handle ts, int64_t d) { return tb::cat(tensor_list(ts, "cat"), d); };
+  auto cat = [](nb::handle ts, int64_t d) {
+    std::vector<tb::Tensor> list = tensor_list(ts, "cat");
+    return nogil(total_numel(list), [&] { return tb::cat(list, d); });
+  };
   for (const char* name : {"cat", "concat", "concatenate"})
     m.def(name, cat, nb::arg("tensors"), nb::arg("dim") = 0,
           "Tensors joined along an existing dim (dtypes promoted).");
-  m.def("stack", [](nb::handle ts, int64_t d) { return tb::stack(tensor_list(ts, "stack"), d); },
+  m.def("stack", [](nb::handle ts, int64_t d) {
+          std::vector<tb::Tensor> list = tensor_list(ts, "stack");
+          return nogil(total_numel(list), [&] { return tb::stack(list, d); });
+        },
         nb::arg("tensors"), nb::arg("dim") = 0, "Tensors of one shape joined along a new dim.");
-  cls.def("flip", [](const tb::Tensor& t, nb::args args) { return tb::flip(t, dims_from_args(args, "flip")); },
+  cls.def("flip", [](const tb::Tensor& t, nb::args args) {
+            tb::DimVector dims = dims_from_args(args, "flip");
+            return nogil(t.numel(), [&] { return tb::flip(t, dims); });
+          },
           "A copy with the order of the given dims reversed.");
   m.def("flip", [](const tb::Tensor& t, nb::handle dims) { return tb::flip(t, int_or_ints(dims, "flip", "dims")); },
         nb::arg("input"), nb::arg("dims"), "A copy with the order of the given dims reversed.");
   auto roll = [](const tb::Tensor& t, nb::handle shifts, nb::handle dims) {
     tb::DimVector d = dims.is_none() ? tb::DimVector{} : int_or_ints(dims, "roll", "dims");
-    return tb::roll(t, int_or_ints(shifts, "roll", "shifts"), d);
+    tb::DimVector sh = int_or_ints(shifts, "roll", "shifts");
+    return nogil(t.numel(), [&] { return tb::roll(t, sh, d); });
   };
   cls.def("roll", roll, nb::arg("shifts"), nb::arg("dims") = nb::none(),
           "A copy with elements shifted circularly along dims (flattened when dims is None).");
   m.def("roll", roll, nb::arg("input"), nb::arg("shifts"), nb::arg("dims") = nb::none(),
         "A copy with elements shifted circularly along dims (flattened when dims is None).");
-  cls.def("repeat", [](const tb::Tensor& t, nb::args args) { return tb::repeat(t, size_from_args(args, "repeat")); },
+  cls.def("repeat", [](const tb::Tensor& t, nb::args args) {
+            tb::Shape reps = size_from_args(args, "repeat");
+            return nogil(t.numel(), [&] { return tb::repeat(t, reps); });
+          },
           "A copy tiled repeats[i] times along each dim.");
   auto tile = [](const tb::Tensor& t, nb::handle dims) { return tb::tile(t, size_from_py(dims, "tile", "dims")); };
   cls.def("tile", [](const tb::Tensor& t, nb::args args) { return tb::tile(t, size_from_args(args, "tile")); },
