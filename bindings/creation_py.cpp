@@ -191,15 +191,20 @@ void bind_creation(nb::module_& m, TensorClass& cls) {
     m.def(
         name,
         [name, make](nb::args args, nb::handle out, nb::handle dtype, nb::handle layout,
-                     nb::handle device, bool requires_grad, bool pin_memory) {
-          tb::Shape shape = size_from_args(args, name);
+                     nb::handle device, bool requires_grad, bool pin_memory, nb::kwargs kwargs) {
+          for (auto [key, value] : kwargs)  // only size= (zeros(size=(2, 3)), as torch allows)
+            if (nb::str(key).equal(nb::str("size")) == false || args.size() != 0)
+              throw tb::TypeError(std::string(name) + "() got an unexpected keyword argument '" +
+                                  nb::cast<std::string>(nb::str(key)) + "'");
+          tb::Shape shape = nb::len(kwargs) ? size_from_py(kwargs["size"], name)
+                                            : size_from_args(args, name);
           tb::check_sizes_nonnegative(shape);
           tb::DType dt = optional_dtype(dtype, name).value_or(tb::kDefaultFloat);
           return finish(make(shape, dt, device_from_py(device)), requires_grad);
         },
         nb::arg("size"), nb::kw_only(), nb::arg("out").none() = nb::none(), nb::arg("dtype").none() = nb::none(),
         nb::arg("layout").none() = nb::none(), nb::arg("device").none() = nb::none(),
-        nb::arg("requires_grad") = false, nb::arg("pin_memory") = false, doc);
+        nb::arg("requires_grad") = false, nb::arg("pin_memory") = false, nb::arg("kwargs"), doc);
   };
   def_sized("zeros", [](const tb::Shape& s, tb::DType d, tb::Device dev) { return tb::zeros(s, d, dev); },
             "A tensor of zeros: zeros(2, 3) or zeros([2, 3]).");

@@ -82,12 +82,16 @@ TensorClass bind_tensor_class(nb::module_& m) {
       .def_prop_ro("_version", &tb::Tensor::version, "Number of in-place writes seen by this data.")
       // ---- autograd flags (the engine arrives with the autograd work) ----
       .def_prop_rw("requires_grad", &tb::Tensor::requires_grad,
-                   [](tb::Tensor& t, bool r) { t.set_requires_grad(r); },
+                   [](tb::Tensor& t, bool r) {
+                     t.set_requires_grad(r, "only Tensors of floating point and complex dtype can "
+                                            "require gradients");
+                   },
                    "Whether gradients are recorded for this tensor.")
       .def(
           "requires_grad_",
           [](nb::handle self, bool r) {
-            nb::cast<tb::Tensor&>(self).set_requires_grad(r);
+            nb::cast<tb::Tensor&>(self).set_requires_grad(
+                r, "only Tensors of floating point dtype can require gradients");
             return nb::borrow(self);
           },
           nb::arg("requires_grad") = true, "Sets requires_grad in place and returns self.")

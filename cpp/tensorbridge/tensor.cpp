@@ -50,9 +50,10 @@ Tensor::Tensor(std::shared_ptr<Storage> storage, int64_t offset, Shape shape, St
 int64_t Tensor::size(int64_t d) const { return impl_->shape[wrap_dim(d, dim())]; }
 int64_t Tensor::stride(int64_t d) const { return impl_->strides[wrap_dim(d, dim())]; }
 
-void Tensor::set_requires_grad(bool r) {
+void Tensor::set_requires_grad(bool r, const char* error) {
   if (r && !(is_floating_point(dtype()) || is_complex(dtype())))
-    throw RuntimeError("only Tensors of floating point dtype can require gradients");
+    throw RuntimeError(error ? error
+                             : "Only Tensors of floating point and complex dtype can require gradients");
   impl_->requires_grad = r;
 }
 

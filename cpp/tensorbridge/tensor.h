@@ -69,8 +69,9 @@ class Tensor {
   const std::shared_ptr<VersionCounter>& version_counter() const { return impl_->version; }
 
   bool requires_grad() const { return impl_->requires_grad; }
-  // torch: only floating point and complex tensors can require gradients.
-  void set_requires_grad(bool r);
+  // torch: only floating point and complex tensors can require gradients. torch words the error
+  // differently per entry point; the default is the factories' (`requires_grad=True`) text.
+  void set_requires_grad(bool r, const char* error = nullptr);
 
   // A new view of the same data with other geometry; shares the version counter.
   Tensor as_strided(Shape shape, Strides strides, int64_t offset) const;

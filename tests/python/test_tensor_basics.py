@@ -151,11 +151,19 @@ def test_autograd_flags_and_aliases(torch):
     assert x.cpu() is x
     y = tb.zeros(2)
     assert y.requires_grad_() is y and y.requires_grad
-    with pytest.raises(RuntimeError) as got:
-        tb.zeros(2, dtype=tb.int64).requires_grad_()
-    with pytest.raises(RuntimeError) as want:
-        torch.zeros(2, dtype=torch.int64).requires_grad_()
-    assert str(got.value) == str(want.value)
+    paths = [  # torch words this error differently on each path
+        lambda m: m.zeros(2, dtype=m.int64).requires_grad_(),
+        lambda m: setattr(m.zeros(2, dtype=m.int64), "requires_grad", True),
+        lambda m: m.zeros(2, dtype=m.int64, requires_grad=True),
+        lambda m: m.tensor([1], requires_grad=True),
+    ]
+    for path in paths:
+        with pytest.raises(RuntimeError) as got:
+            path(tb)
+        with pytest.raises(RuntimeError) as want:
+            path(torch)
+        assert str(got.value) == str(want.value)
+    assert tb.zeros(size=(2, 3)).shape == torch.zeros(size=(2, 3)).shape
 
 
 def test_clone_and_contiguous():
