@@ -59,3 +59,6 @@ class Scalar {
 };
 
 }  // namespace tb
+
+// Scalar::to<T>() is defined with the conversion rules; include them so every user links.
+#include "tensorbridge/convert.h"  // NOLINT(build/include_order)

@@ -95,6 +95,22 @@ Tensor empty(const Shape& shape, DType dtype, Device device) {
   return Tensor(Storage::allocate(nbytes, device), 0, shape, contiguous_strides(shape), dtype);
 }
 
+void resize_(const Tensor& t, const Shape& shape) {
+  check_sizes_nonnegative(shape);
+  if (t.shape() == shape) return;
+  TensorImpl* impl = t.impl();
+  const size_t need = size_t(numel_of(shape)) * t.itemsize();
+  const size_t have = t.storage()->nbytes() - size_t(t.offset()) * t.itemsize();
+  if (need > have) {
+    if (!t.storage()->owns_memory())
+      throw RuntimeError("Trying to resize storage that is not resizable");
+    impl->storage = Storage::allocate(need, t.device());
+    impl->offset = 0;
+  }
+  impl->shape = shape;
+  impl->strides = contiguous_strides(shape);
+}
+
 Tensor clone(const Tensor& t) {
   Tensor out = empty(t.shape(), t.dtype(), t.device());
   copy_(out, t);

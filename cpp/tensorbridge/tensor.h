@@ -89,6 +89,10 @@ class Tensor {
 
 // Fresh contiguous tensor with uninitialised data.
 Tensor empty(const Shape& shape, DType dtype = kDefaultFloat, Device device = kCPU);
+// torch's resize_ (as used for out= arguments): t takes `shape` with contiguous strides, in place
+// when its storage is large enough past the offset, else over new memory (old values are not
+// kept). Borrowed memory cannot grow: RuntimeError as torch's non-resizable storage.
+void resize_(const Tensor& t, const Shape& shape);
 // Element-wise copy with dtype conversion; shapes must be broadcastable to dst's. Bumps dst's version.
 void copy_(const Tensor& dst, const Tensor& src);
 // New contiguous tensor with the same values (and dtype unless given).

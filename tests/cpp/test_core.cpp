@@ -104,3 +104,20 @@ TEST_CASE("factories") {
   CHECK(float(h.data<Half>()[1]) == 0.25f);
   CHECK_THROWS_AS(item(l), RuntimeError);
 }
+
+TEST_CASE("resize_ for out= arguments") {
+  Tensor t = zeros({2, 2});
+  void* before = t.data_ptr();
+  resize_(t, {3});
+  CHECK(t.shape() == Shape{3});
+  CHECK(t.data_ptr() == before);  // shrinking stays in place
+  resize_(t, {4, 4});
+  CHECK(t.shape() == Shape{4, 4});
+  CHECK(t.strides() == Strides{4, 1});
+  CHECK(t.storage()->nbytes() >= 64);
+  static float borrowed[4];
+  Tensor b(Storage::borrow(borrowed, sizeof(borrowed), kCPU, nullptr, nullptr, false), 0, {4}, {1},
+           DType::Float32);
+  CHECK(b.storage()->owns_memory());  // no owner context: our own memory
+  CHECK_THROWS_AS(resize_(b, {-1}), RuntimeError);
+}
