@@ -73,16 +73,8 @@ int64_t int_from_py(nb::handle h, const char* fn, const char* arg) {
   return v;
 }
 
-// torch resizes an out= tensor of another shape (we re-point it at fresh contiguous storage).
-void resize_out(tb::Tensor& out, const tb::Shape& shape) {
-  if (out.shape() == shape) return;
-  tb::Tensor fresh = tb::empty(shape, out.dtype());
-  tb::TensorImpl* impl = out.impl();
-  impl->storage = fresh.storage();
-  impl->offset = 0;
-  impl->shape = shape;
-  impl->strides = tb::contiguous_strides(shape);
-}
+// torch resizes an out= tensor of another shape.
+void resize_out(tb::Tensor& out, const tb::Shape& shape) { tb::resize_(out, shape); }
 
 nb::object finish(tb::Tensor t, bool requires_grad) {
   if (requires_grad) t.set_requires_grad(true);
