@@ -107,7 +107,10 @@ nb::object numpy_binop(BinaryOp op, const tb::Tensor& t, nb::handle nd, bool ref
       !tb::equal(tb::binary(BinaryOp::lt, b, tb::Scalar(int64_t(0))), tb::zeros(b.shape(), tb::DType::Bool)))
     throw tb::ValueError("Integers to negative integer powers are not allowed.");
   try {
-    return wrap(tb::binary(op, a, b));
+    tb::Tensor res = tb::binary(op, a, b);
+    // torch wraps NumPy's bool results back as uint8 tensors
+    if (res.dtype() == tb::DType::Bool) res = tb::to_dtype(res, tb::DType::UInt8);
+    return wrap(std::move(res));
   } catch (const tb::NotImplementedError& e) {
     // NumPy refuses ufuncs without a loop for the dtype with a TypeError
     throw tb::TypeError(std::string("ufunc not supported for the input types: ") + e.what());

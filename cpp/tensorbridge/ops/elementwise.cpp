@@ -131,8 +131,13 @@ void run_binary(BinaryOp op, const BinaryPlan& p, const Operand& a, const Operan
     pf.compute = DType::Float32;
     if (p.result != DType::Bool) pf.result = DType::Float32;
     Tensor tmp = pf.result == DType::Bool ? out : empty(p.shape, DType::Float32);
-    const Operand fa = a.is_scalar ? a : Operand(to_dtype(a.tensor, DType::Float32));
-    const Operand fb = b.is_scalar ? b : Operand(to_dtype(b.tensor, DType::Float32));
+    // (tensors with dims are rounded to the common dtype first; the CPU scalar is not)
+    auto up = [&](const Operand& o) {
+      if (o.is_scalar) return o;
+      if (o.tensor.dim() == 0) return Operand(to_dtype(o.tensor, DType::Float32));
+      return Operand(to_dtype(to_dtype(o.tensor, p.compute), DType::Float32));
+    };
+    const Operand fa = up(a), fb = up(b);
     run_binary(op, pf, fa, fb, tmp);
     if (pf.result != DType::Bool) copy_(out, tmp);
     return;
@@ -399,7 +404,9 @@ void clamp_(const Tensor& x, const std::optional<Operand>& min, const std::optio
   copy_(x, r);
 }
 
-Tensor where(const Tensor& cond, const Operand& a, const Operand& b) {
+Tensor where(const Tensor& cond_in, const Operand& a, const Operand& b) {
+  // torch still accepts uint8 conditions (deprecated)
+  const Tensor cond = cond_in.dtype() == DType::UInt8 ? to_dtype(cond_in, DType::Bool) : cond_in;
   if (cond.dtype() != DType::Bool)
     throw RuntimeError("where expected condition to be a boolean tensor, but got a tensor with dtype " +
                        legacy(cond.dtype()));

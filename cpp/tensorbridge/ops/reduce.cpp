@@ -88,6 +88,13 @@ Tensor extremum(ReduceKind kind, const Tensor& x, const OptDims& dims, bool keep
   if ((!dims || dims->empty()) && x.numel() == 0)
     throw RuntimeError(std::string(op) + "(): Expected reduction dim to be specified for input.numel() == 0. "
                        "Specify the reduction dim with the 'dim' argument.");
+  if (dims && x.dim() > 0)  // torch reports an empty reduced dim before duplicated dims
+    for (int64_t d : *dims) {
+      const int64_t w = wrap_dim(d, x.dim());
+      if (x.shape()[size_t(w)] == 0)
+        throw IndexError(std::string(op) + "(): Expected reduction dim " + std::to_string(w) +
+                         " to have non-zero size.");
+    }
   auto mask = reduced_mask(x, dims);
   check_nonempty_dims(x, mask, op);
   return run_reduce(kind, x, dims, keepdim, x.dtype());
@@ -95,8 +102,10 @@ Tensor extremum(ReduceKind kind, const Tensor& x, const OptDims& dims, bool keep
 
 std::pair<Tensor, Tensor> extremum_dim(bool is_max, const Tensor& x, int64_t dim, bool keepdim) {
   const char* op = is_max ? "max" : "min";
-  if (is_complex(x.dtype())) throw RuntimeError(std::string(op) + "(): does not support complex input");
   int64_t d = wrap_dim(dim, x.dim());
+  if (x.dim() > 0 && x.shape()[size_t(d)] == 0)
+    throw IndexError(std::string(op) + "(): Expected reduction dim " + std::to_string(d) + " to have non-zero size.");
+  if (is_complex(x.dtype())) throw RuntimeError(std::string(op) + "(): does not support complex input");
   if (x.dim() == 0) {
     Tensor idx = zeros({}, DType::Int64);
     return {clone(x), idx};
@@ -235,7 +244,9 @@ Tensor var(const Tensor& x, const OptDims& dims, double correction, bool keepdim
   Tensor m = mean(x, dims, true);
   Tensor sq = abs_squared(binary(BinaryOp::sub, x, m));
   Tensor s = sum(sq, dims, keepdim);
-  const double denom = std::max(0.0, double(n) - correction);
+  const double denom = double(n) - correction;
+  // torch: negative degrees of freedom give NaN; zero divides by 0
+  if (denom < 0) return binary(BinaryOp::mul, s, Scalar(std::numeric_limits<double>::quiet_NaN()));
   return binary(BinaryOp::div, s, Scalar(denom));
 }
 
@@ -250,8 +261,15 @@ Tensor norm(const Tensor& x, double p, const OptDims& dims, bool keepdim, std::o
   Tensor a = unary(UnaryOp::abs, xin);  // real dtype
   if (std::isinf(p)) {
     if (a.numel() == 0) {
+      if (!dims || dims->empty())
+        throw RuntimeError(std::string("linalg.vector_norm cannot compute the ") + (p > 0 ? "inf" : "-inf") +
+                           " norm on an empty tensor because the operation does not have an identity");
       auto mask = reduced_mask(a, dims);
-      check_nonempty_dims(a, mask, "linalg.vector_norm");
+      for (size_t d = 0; d < mask.size(); ++d)
+        if (mask[d] && a.shape()[d] == 0)  // (torch's text, missing space included)
+          throw RuntimeError(std::string("linalg.vector_norm cannot compute the ") + (p > 0 ? "inf" : "-inf") +
+                             " norm on the dimension " + std::to_string(d) +
+                             "because this dimension is empty and the operation does not have an identity");
     }
     return p > 0 ? amax(a, dims, keepdim) : amin(a, dims, keepdim);
   }
@@ -277,6 +295,7 @@ Tensor logsumexp(const Tensor& x, const DimVector& dims, bool keepdim) {
 namespace {
 Tensor softmax_impl(const Tensor& x, int64_t dim, std::optional<DType> dtype, bool log) {
   Tensor xin = dtype ? to_dtype(x, *dtype) : x;
+  if (xin.numel() == 0) return clone(xin);  // torch returns before looking for a kernel
   if (!is_floating_point(xin.dtype()))
     throw NotImplementedError(std::string("\"") + (log ? "log_softmax" : "softmax") +
                               "_lastdim_kernel_impl\" not implemented for '" + legacy(xin.dtype()) + "'");
