@@ -21,6 +21,13 @@ nb::object tolist_rec(const tb::Tensor& t, int64_t dim, int64_t offset) {
   return std::move(out);
 }
 
+// Copies of large tensors run without the GIL (other Python threads keep going).
+tb::Tensor clone_releasing_gil(const tb::Tensor& t) {
+  if (t.numel() < (int64_t(1) << 16)) return tb::clone(t);
+  nb::gil_scoped_release release;
+  return tb::clone(t);
+}
+
 void check_one_element(const tb::Tensor& t, const char* what) {
   if (t.numel() != 1)
     throw tb::RuntimeError("a Tensor with " + std::to_string(t.numel()) +
@@ -117,13 +124,13 @@ TensorClass bind_tensor_class(nb::module_& m) {
       // ---- device and copies ----
       .def("cpu", [](nb::handle self) { return nb::borrow(self); },
            "Returns self (tensors live on the CPU).")
-      .def("clone", [](const tb::Tensor& t) { return tb::clone(t); }, "A contiguous copy.")
+      .def("clone", [](const tb::Tensor& t) { return clone_releasing_gil(t); }, "A contiguous copy.")
       .def(
           "contiguous",
           [](nb::handle self) -> nb::object {
             const tb::Tensor& t = nb::cast<const tb::Tensor&>(self);
             if (t.is_contiguous()) return nb::borrow(self);
-            return wrap(tb::clone(t));
+            return wrap(clone_releasing_gil(t));
           },
           "self if contiguous, else a contiguous copy.")
       // ---- to Python ----
