@@ -297,6 +297,22 @@ DType binary_result_dtype(BinaryOp op, const Operand& a, const Operand& b) {
 }
 
 Tensor binary(BinaryOp op, const Operand& a, const Operand& b) {
+  if (!a.is_scalar && !b.is_scalar) {
+    // Fast path for the commonest call (same dtype, same shape, plain arithmetic): promotion and
+    // broadcasting are identities there and no op-specific check applies.
+    const Tensor& x = a.tensor;
+    const Tensor& y = b.tensor;
+    const DType dt = x.dtype();
+    const bool flt = dt == DType::Float32 || dt == DType::Float64;
+    const bool arith = op == BinaryOp::add || op == BinaryOp::mul ||
+                       ((op == BinaryOp::sub || op == BinaryOp::div) && flt);
+    if (arith && dt == y.dtype() && (flt || dt == DType::Int64 || dt == DType::Int32) && x.shape() == y.shape()) {
+      Tensor out = empty(x.shape(), dt);
+      cpu::binary_kernel(op, dt, x.shape(), {out.data_ptr(), &out.strides()}, {x.data_ptr(), &x.strides()},
+                         {y.data_ptr(), &y.strides()});
+      return out;
+    }
+  }
   const BinaryPlan p = plan_binary(op, a, b);
   Tensor out = empty(p.shape, p.result);
   run_binary(op, p, a, b, out);
@@ -422,7 +438,9 @@ Tensor where(const Tensor& cond_in, const Operand& a, const Operand& b) {
           if constexpr (std::is_signed_v<T>)
             return v >= int64_t(std::numeric_limits<T>::min()) && v <= int64_t(std::numeric_limits<T>::max());
           else
-            return v >= 0 && uint64_t(v) <= uint64_t(std::numeric_limits<T>::max());
+            // torch lets negative values wrap into unsigned types down to -max
+            return v >= 0 ? uint64_t(v) <= uint64_t(std::numeric_limits<T>::max())
+                          : uint64_t(-(v + 1)) + 1 <= uint64_t(std::numeric_limits<T>::max());
         } else {
           return true;
         }
