@@ -551,7 +551,7 @@ void bind_ops_elementwise(nb::module_& m, TensorClass& cls) {
         nb::arg("tensor1"), nb::arg("tensor2"),
         "The dtype an arithmetic op on the two operands returns (tensors or numbers).");
   m.def("promote_types", [](nb::handle a, nb::handle b) {
-          return dtype_object(tb::promote_types_checked(dtype_from_py(a, "promote_types", "type1"),
+          return dtype_object(tb::promote_types(dtype_from_py(a, "promote_types", "type1"),
                                                 dtype_from_py(b, "promote_types", "type2")));
         },
         nb::arg("type1"), nb::arg("type2"), "The smallest dtype both dtypes can be cast to (torch's table).");

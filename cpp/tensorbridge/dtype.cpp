@@ -104,7 +104,7 @@ constexpr DType kPromote[kNumDTypes][kNumDTypes] = {
 DType promote_types(DType a, DType b) {
   DType r = kPromote[static_cast<size_t>(a)][static_cast<size_t>(b)];
   if (r == ud)
-    throw TypeError("Promotion for uint16, uint32, uint64 types is not supported, attempted to "
+    throw RuntimeError("Promotion for uint16, uint32, uint64 types is not supported, attempted to "
                     "promote " + std::string(dtype_legacy_name(a)) + " and " +
                     std::string(dtype_legacy_name(b)));
   return r;

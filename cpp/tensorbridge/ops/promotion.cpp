@@ -9,15 +9,7 @@ namespace tb {
 namespace {
 constexpr uint8_t kNone = 255;
 
-// promote_types raises TypeError for the unsupported unsigned pairs; in ops torch raises
-// RuntimeError with the same text.
-DType promote(DType a, DType b) {
-  try {
-    return promote_types(a, b);
-  } catch (const TypeError& e) {
-    throw RuntimeError(e.what());
-  }
-}
+DType promote(DType a, DType b) { return promote_types(a, b); }
 
 uint8_t promote_opt(uint8_t a, DType b) {
   return a == kNone ? uint8_t(b) : uint8_t(promote(DType(a), b));
@@ -80,7 +72,6 @@ ResultType& ResultType::add(const Scalar& s) {
   return *this;
 }
 
-DType promote_types_checked(DType a, DType b) { return promote(a, b); }
 
 DType ResultType::result() const {
   uint8_t r = combine(dim_, combine(zero_, wrapped_));

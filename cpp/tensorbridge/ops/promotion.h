@@ -24,9 +24,6 @@ class ResultType {
   uint8_t dim_ = kNone, zero_ = kNone, wrapped_ = kNone;
 };
 
-// tb::promote_types raising RuntimeError (torch's exception type) for unsupported pairs.
-DType promote_types_checked(DType a, DType b);
-
 // The natural dtype of a Python scalar: bool, int64, float64 or complex128.
 DType scalar_dtype(const Scalar& s);
 
