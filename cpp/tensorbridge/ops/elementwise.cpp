@@ -224,20 +224,7 @@ ResultRule result_rule(BinaryOp op) { return kBinaryRules[size_t(op)]; }
 void prepare_out(const Tensor& out, const Shape& shape, DType result, const char* op) {
   check_can_cast_to_output(result, out.dtype());
   out.check_writable(op);
-  if (out.shape() != shape) {
-    // torch resizes out= tensors of another shape: in place when the storage is large enough,
-    // else with new memory if the storage is its own (not borrowed from NumPy etc.)
-    TensorImpl* impl = out.impl();
-    const size_t need = size_t(numel_of(shape)) * out.itemsize();
-    const size_t have = out.storage()->nbytes() - size_t(out.offset()) * out.itemsize();
-    if (need > have) {
-      if (!out.storage()->owns_memory()) throw RuntimeError("Trying to resize storage that is not resizable");
-      impl->storage = Storage::allocate(need, out.device());
-      impl->offset = 0;
-    }
-    impl->shape = shape;
-    impl->strides = contiguous_strides(shape);
-  }
+  resize_(out, shape);  // torch resizes out= tensors of another shape
 }
 
 // ---- unary -----------------------------------------------------------------------------------
