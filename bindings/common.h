@@ -10,6 +10,7 @@
 
 #include <optional>
 
+#include "tensorbridge/error.h"
 #include "tensorbridge/tensor.h"
 
 namespace nb = nanobind;
@@ -51,6 +52,23 @@ inline nb::object wrap(tb::Tensor t) { return nb::cast(std::move(t)); }
 bool is_tensor(nb::handle h);
 // The C++ tensor inside a tensorbridge.Tensor (TypeError naming fn/arg otherwise).
 tb::Tensor& tensor_from_py(nb::handle h, const char* fn = "", const char* arg = "input");
+
+// ---- GIL ---------------------------------------------------------------------------------------
+// Runs f() with the GIL released when `work` (elements touched) is large enough that other Python
+// threads should not wait; small calls keep the GIL (releasing costs more than they do).
+inline constexpr int64_t kReleaseGilWork = int64_t(1) << 16;
+template <typename F>
+decltype(auto) maybe_release_gil(int64_t work, F&& f) {
+  if (work >= kReleaseGilWork) {
+    nb::gil_scoped_release release;
+    return f();
+  }
+  return f();
+}
+
+// ---- errors ------------------------------------------------------------------------------------
+// The Python exception class for a core error kind (TypeError for ErrorKind::Type, ...).
+PyObject* python_exception_type(tb::ErrorKind kind);
 
 // ---- type names for error messages -------------------------------------------------------------
 std::string py_type_name(nb::handle h);

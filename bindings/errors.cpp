@@ -6,21 +6,24 @@
 
 namespace tbpy {
 
+PyObject* python_exception_type(tb::ErrorKind kind) {
+  switch (kind) {
+    case tb::ErrorKind::Runtime: return PyExc_RuntimeError;
+    case tb::ErrorKind::Type: return PyExc_TypeError;
+    case tb::ErrorKind::Value: return PyExc_ValueError;
+    case tb::ErrorKind::Index: return PyExc_IndexError;
+    case tb::ErrorKind::NotImplemented: return PyExc_NotImplementedError;
+    case tb::ErrorKind::Buffer: return PyExc_BufferError;
+  }
+  return PyExc_RuntimeError;
+}
+
 void bind_errors(nb::module_&) {
   nb::register_exception_translator([](const std::exception_ptr& p, void*) {
     try {
       std::rethrow_exception(p);
     } catch (const tb::Error& e) {
-      PyObject* type = PyExc_RuntimeError;
-      switch (e.kind()) {
-        case tb::ErrorKind::Runtime: type = PyExc_RuntimeError; break;
-        case tb::ErrorKind::Type: type = PyExc_TypeError; break;
-        case tb::ErrorKind::Value: type = PyExc_ValueError; break;
-        case tb::ErrorKind::Index: type = PyExc_IndexError; break;
-        case tb::ErrorKind::NotImplemented: type = PyExc_NotImplementedError; break;
-        case tb::ErrorKind::Buffer: type = PyExc_BufferError; break;
-      }
-      PyErr_SetString(type, e.what());
+      PyErr_SetString(python_exception_type(e.kind()), e.what());
     }
   });
 }

@@ -22,7 +22,6 @@ using tb::BinaryOp;
 using tb::UnaryOp;
 
 // Above this many elements the GIL is released while the kernel runs.
-constexpr int64_t kReleaseGil = 1 << 16;
 
 inline tb::Tensor* as_tensor(nb::handle h) {
   return nb::isinstance<tb::Tensor>(h) ? nb::inst_ptr<tb::Tensor>(h) : nullptr;
@@ -72,16 +71,6 @@ tb::Operand operand_or_throw(nb::handle h, const char* fn, const char* arg) {
 
 int64_t numel_of_operand(const tb::Operand& o) { return o.is_scalar ? 1 : o.tensor.numel(); }
 
-// Runs f with the GIL released when the work is large.
-template <typename F>
-decltype(auto) maybe_release(int64_t work, F&& f) {
-  if (work >= kReleaseGil) {
-    nb::gil_scoped_release release;
-    return f();
-  }
-  return f();
-}
-
 bool is_ordering(BinaryOp op) {
   return op == BinaryOp::lt || op == BinaryOp::le || op == BinaryOp::gt || op == BinaryOp::ge;
 }
@@ -127,8 +116,8 @@ nb::object binop(BinaryOp op, const tb::Tensor& self, nb::handle other, bool ref
   const tb::Operand a(self);
   const int64_t work = std::max(self.numel(), numel_of_operand(*b));
   if (reflected && op == BinaryOp::div && b->is_scalar)  // torch: number / t is t.reciprocal() * number
-    return wrap(maybe_release(work, [&] { return tb::binary(BinaryOp::mul, tb::unary(UnaryOp::reciprocal, self), *b); }));
-  tb::Tensor r = maybe_release(work, [&] { return reflected ? tb::binary(op, *b, a) : tb::binary(op, a, *b); });
+    return wrap(maybe_release_gil(work, [&] { return tb::binary(BinaryOp::mul, tb::unary(UnaryOp::reciprocal, self), *b); }));
+  tb::Tensor r = maybe_release_gil(work, [&] { return reflected ? tb::binary(op, *b, a) : tb::binary(op, a, *b); });
   return wrap(std::move(r));
 }
 
@@ -138,7 +127,7 @@ nb::object ibinop(BinaryOp op, nb::handle self_h, nb::handle other) {
   tb::Tensor& self = *nb::inst_ptr<tb::Tensor>(self_h);
   std::optional<tb::Operand> b = operand_from_py(other);
   if (!b) return nb::borrow(Py_NotImplemented);
-  maybe_release(self.numel(), [&] { tb::binary_(op, self, *b); });
+  maybe_release_gil(self.numel(), [&] { tb::binary_(op, self, *b); });
   return nb::borrow(self_h);
 }
 
@@ -260,10 +249,10 @@ nb::object call_binary(BinaryOp op, const char* fn, nb::handle input, nb::handle
                         py_type_name(input));
   const int64_t work = std::max(numel_of_operand(a), numel_of_operand(b));
   if (tb::Tensor* out = optional_out(out_h, fn)) {
-    maybe_release(work, [&] { tb::binary_out(op, a, b, *out); });
+    maybe_release_gil(work, [&] { tb::binary_out(op, a, b, *out); });
     return nb::borrow(out_h);
   }
-  return wrap(maybe_release(work, [&] { return tb::binary(op, a, b); }));
+  return wrap(maybe_release_gil(work, [&] { return tb::binary(op, a, b); }));
 }
 
 std::optional<tb::Operand> optional_operand(nb::handle h, const char* fn, const char* arg) {
@@ -281,10 +270,10 @@ nb::object call_alpha(bool is_add, const char* fn, nb::handle input, nb::handle 
                         py_type_name(input));
   const int64_t work = std::max(numel_of_operand(a), numel_of_operand(b));
   if (tb::Tensor* out = optional_out(out_h, fn)) {
-    maybe_release(work, [&] { is_add ? tb::add_out(a, b, alpha, *out) : tb::sub_out(a, b, alpha, *out); });
+    maybe_release_gil(work, [&] { is_add ? tb::add_out(a, b, alpha, *out) : tb::sub_out(a, b, alpha, *out); });
     return nb::borrow(out_h);
   }
-  return wrap(maybe_release(work, [&] { return is_add ? tb::add(a, b, alpha) : tb::sub(a, b, alpha); }));
+  return wrap(maybe_release_gil(work, [&] { return is_add ? tb::add(a, b, alpha) : tb::sub(a, b, alpha); }));
 }
 
 nb::object call_unary(UnaryOp op, const char* fn, nb::handle input, nb::handle out_h) {
@@ -293,10 +282,10 @@ nb::object call_unary(UnaryOp op, const char* fn, nb::handle input, nb::handle o
       !out_h.is_none())
     throw tb::TypeError(std::string(fn) + "() got an unexpected keyword argument 'out'");
   if (tb::Tensor* out = optional_out(out_h, fn)) {
-    maybe_release(x.numel(), [&] { tb::unary_out(op, x, *out); });
+    maybe_release_gil(x.numel(), [&] { tb::unary_out(op, x, *out); });
     return nb::borrow(out_h);
   }
-  return wrap(maybe_release(x.numel(), [&] { return tb::unary(op, x); }));
+  return wrap(maybe_release_gil(x.numel(), [&] { return tb::unary(op, x); }));
 }
 
 void bind_operators(TensorClass& cls) {
@@ -370,7 +359,7 @@ void bind_ops_elementwise(nb::module_& m, TensorClass& cls) {
     cls.def(keep(std::string(r.name) + "_"), [op](nb::handle self, nb::handle other) {
                 tb::Operand b = operand_or_throw(other, "", "other");
                 tb::Tensor& t = *nb::inst_ptr<tb::Tensor>(self);
-                maybe_release(t.numel(), [&] { tb::binary_(op, t, b); });
+                maybe_release_gil(t.numel(), [&] { tb::binary_(op, t, b); });
                 return nb::borrow(self);
               },
               nb::arg("other"), keep(std::string("In-place ") + r.name + "."));
@@ -408,7 +397,7 @@ void bind_ops_elementwise(nb::module_& m, TensorClass& cls) {
               tb::Tensor& t = *nb::inst_ptr<tb::Tensor>(self);
               tb::Operand b = operand_or_throw(other, name, "other");
               tb::Scalar a = scalar_from_py(alpha);
-              maybe_release(t.numel(), [&] { is_add ? tb::add_(t, b, a) : tb::sub_(t, b, a); });
+              maybe_release_gil(t.numel(), [&] { is_add ? tb::add_(t, b, a) : tb::sub_(t, b, a); });
               return nb::borrow(self);
             },
             nb::arg("other"), nb::kw_only(), nb::arg("alpha") = 1, is_add ? "In-place add." : "In-place sub.");
@@ -429,7 +418,7 @@ void bind_ops_elementwise(nb::module_& m, TensorClass& cls) {
     cls.def(keep(std::string(name) + "_"), [](nb::handle self, nb::handle other, std::optional<std::string> mode) {
               tb::Tensor& t = *nb::inst_ptr<tb::Tensor>(self);
               tb::Operand b = operand_or_throw(other, "div_", "other");
-              maybe_release(t.numel(), [&] { tb::binary_(tb::div_op(mode), t, b); });
+              maybe_release_gil(t.numel(), [&] { tb::binary_(tb::div_op(mode), t, b); });
               return nb::borrow(self);
             },
             nb::arg("other"), nb::kw_only(), nb::arg("rounding_mode").none() = nb::none(), "In-place division.");
@@ -445,7 +434,7 @@ void bind_ops_elementwise(nb::module_& m, TensorClass& cls) {
     if (r.inplace)
       cls.def(keep(std::string(name) + "_"), [op](nb::handle self) {
                 tb::Tensor& t = *nb::inst_ptr<tb::Tensor>(self);
-                maybe_release(t.numel(), [&] { tb::unary_(op, t); });
+                maybe_release_gil(t.numel(), [&] { tb::unary_(op, t); });
                 return nb::borrow(self);
               },
               keep(std::string("In-place ") + name + "."));

@@ -13,16 +13,6 @@ namespace tbpy {
 
 namespace {
 
-constexpr int64_t kReleaseGil = 1 << 16;
-
-template <typename F>
-decltype(auto) maybe_release(int64_t work, F&& f) {
-  if (work >= kReleaseGil) {
-    nb::gil_scoped_release release;
-    return f();
-  }
-  return f();
-}
 
 bool is_int_like(nb::handle h) {
   PyObject* o = h.ptr();
@@ -78,7 +68,7 @@ nb::object var_std(bool is_std, const tb::Tensor& x, nb::handle dim, nb::handle 
   }
   tb::OptDims dims = dims_from_py(dim, fn);
   double c = correction_of(unbiased, correction);
-  return wrap(maybe_release(x.numel(), [&] {
+  return wrap(maybe_release_gil(x.numel(), [&] {
     return is_std ? tb::std(x, dims, c, keepdim) : tb::var(x, dims, c, keepdim);
   }));
 }
@@ -90,7 +80,7 @@ nb::object max_min(bool is_max, const tb::Tensor& x, nb::handle dim, bool keepdi
     return wrap(tb::binary(is_max ? tb::BinaryOp::maximum : tb::BinaryOp::minimum, x,
                            nb::cast<const tb::Tensor&>(dim)));
   int64_t d = int_from_py(dim, name, "dim");
-  auto [v, i] = maybe_release(x.numel(), [&] { return is_max ? tb::max_dim(x, d, keepdim) : tb::min_dim(x, d, keepdim); });
+  auto [v, i] = maybe_release_gil(x.numel(), [&] { return is_max ? tb::max_dim(x, d, keepdim) : tb::min_dim(x, d, keepdim); });
   return named_pair(name, std::move(v), std::move(i));
 }
 
@@ -129,7 +119,7 @@ void bind_ops_reduce(nb::module_& m, TensorClass& cls) {
     auto body = [f, name](const tb::Tensor& x, nb::handle dim, bool keepdim, nb::handle dtype) {
       tb::OptDims dims = dims_from_py(dim, name);
       std::optional<tb::DType> dt = optional_dtype(dtype, name);
-      return wrap(maybe_release(x.numel(), [&] { return f(x, dims, keepdim, dt); }));
+      return wrap(maybe_release_gil(x.numel(), [&] { return f(x, dims, keepdim, dt); }));
     };
     m.def(name, body, nb::arg("input"), nb::arg("dim").none() = nb::none(), nb::arg("keepdim") = false,
           nb::kw_only(), nb::arg("dtype").none() = nb::none(), r.doc);
@@ -154,7 +144,7 @@ void bind_ops_reduce(nb::module_& m, TensorClass& cls) {
     const char* name = r.name;
     auto body = [f, name](const tb::Tensor& x, nb::handle dim, bool keepdim) {
       tb::OptDims dims = dims_from_py(dim, name);
-      return wrap(maybe_release(x.numel(), [&] { return f(x, dims, keepdim); }));
+      return wrap(maybe_release_gil(x.numel(), [&] { return f(x, dims, keepdim); }));
     };
     m.def(name, body, nb::arg("input"), nb::arg("dim").none() = nb::none(), nb::arg("keepdim") = false, r.doc);
     cls.def(name, body, nb::arg("dim").none() = nb::none(), nb::arg("keepdim") = false, r.doc);
@@ -213,7 +203,7 @@ void bind_ops_reduce(nb::module_& m, TensorClass& cls) {
     auto body = [is_sum, name](const tb::Tensor& x, nb::handle dim, nb::handle dtype) {
       int64_t d = int_from_py(dim, name, "dim");
       auto dt = optional_dtype(dtype, name);
-      return wrap(maybe_release(x.numel(), [&] { return is_sum ? tb::cumsum(x, d, dt) : tb::cumprod(x, d, dt); }));
+      return wrap(maybe_release_gil(x.numel(), [&] { return is_sum ? tb::cumsum(x, d, dt) : tb::cumprod(x, d, dt); }));
     };
     const char* doc = is_sum ? "Running sum along dim (integer and bool inputs give int64)."
                              : "Running product along dim (integer and bool inputs give int64).";

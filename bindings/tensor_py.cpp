@@ -23,9 +23,7 @@ nb::object tolist_rec(const tb::Tensor& t, int64_t dim, int64_t offset) {
 
 // Copies of large tensors run without the GIL (other Python threads keep going).
 tb::Tensor clone_releasing_gil(const tb::Tensor& t) {
-  if (t.numel() < (int64_t(1) << 16)) return tb::clone(t);
-  nb::gil_scoped_release release;
-  return tb::clone(t);
+  return maybe_release_gil(t.numel(), [&] { return tb::clone(t); });
 }
 
 void check_one_element(const tb::Tensor& t, const char* what) {

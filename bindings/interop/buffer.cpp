@@ -106,16 +106,7 @@ void set_error_from_exception() {
   try {
     throw;
   } catch (const tb::Error& e) {
-    PyObject* type = PyExc_RuntimeError;
-    switch (e.kind()) {
-      case tb::ErrorKind::Runtime: type = PyExc_RuntimeError; break;
-      case tb::ErrorKind::Type: type = PyExc_TypeError; break;
-      case tb::ErrorKind::Value: type = PyExc_ValueError; break;
-      case tb::ErrorKind::Index: type = PyExc_IndexError; break;
-      case tb::ErrorKind::NotImplemented: type = PyExc_NotImplementedError; break;
-      case tb::ErrorKind::Buffer: type = PyExc_BufferError; break;
-    }
-    PyErr_SetString(type, e.what());
+    PyErr_SetString(python_exception_type(e.kind()), e.what());
   } catch (nb::python_error& e) {
     e.restore();
   } catch (const std::bad_alloc&) {

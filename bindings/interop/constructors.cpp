@@ -8,6 +8,17 @@
 
 namespace tbpy {
 
+void release_buffer_view(void* ctx, void*) {
+  auto* view = static_cast<Py_buffer*>(ctx);
+  if (python_can_run()) {
+    PyGILState_STATE st = PyGILState_Ensure();
+    PyBuffer_Release(view);
+    PyGILState_Release(st);
+  }
+  delete view;
+}
+
+
 namespace {
 
 // The lead's tb.tensor (sequence and scalar inference); looked up when first needed because the
@@ -43,17 +54,6 @@ std::string legacy(tb::DType dt) { return std::string(tb::dtype_legacy_name(dt))
                        legacy(to) + "'.");
 }
 
-// Storage deleter for memory borrowed through the buffer protocol: releases it under the GIL.
-void release_view(void* ctx, void*) {
-  auto* view = static_cast<Py_buffer*>(ctx);
-  if (python_can_run()) {
-    PyGILState_STATE st = PyGILState_Ensure();
-    PyBuffer_Release(view);
-    PyGILState_Release(st);
-  }
-  delete view;
-}
-
 // torch.frombuffer semantics (what torch.asarray does with buffer objects): the raw bytes
 // reinterpreted as a 1-D tensor of dtype; read-only buffers give read-only tensors.
 tb::Tensor tensor_from_buffer(nb::handle obj, tb::DType dt) {
@@ -76,7 +76,7 @@ tb::Tensor tensor_from_buffer(nb::handle obj, tb::DType dt) {
   Py_buffer* ctx = view.get();
   std::shared_ptr<tb::Storage> storage;
   try {
-    storage = tb::Storage::borrow(data, size_t(len), tb::kCPU, &release_view, ctx, read_only);
+    storage = tb::Storage::borrow(data, size_t(len), tb::kCPU, &release_buffer_view, ctx, read_only);
   } catch (...) {
     PyBuffer_Release(ctx);
     throw;

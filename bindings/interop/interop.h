@@ -41,6 +41,9 @@ void check_numpy_exportable(const tb::Tensor& t);
 // a multiple of the item size (NumPy makes a native copy first). This is what tb.tensor(ndarray)
 // should call.
 tb::Tensor tensor_copy_from_ndarray(nb::handle arr, std::optional<tb::DType> dtype);
+// Storage deleter for memory borrowed through the buffer protocol (ctx: a heap Py_buffer):
+// releases the buffer under the GIL from any thread, then frees ctx.
+void release_buffer_view(void* ctx, void* data);
 // Releases a reference to a Python object from any thread (a Storage deleter).
 void release_pyobject(void* obj, void* data);
 // True while Python can run code: initialised and not finalising. Storage deleters that need the

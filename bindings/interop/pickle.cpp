@@ -80,16 +80,6 @@ nb::object reduce_ex(nb::handle self, int protocol) {
   return nb::make_tuple(rebuild_function(), args);
 }
 
-// Storage deleter for memory borrowed from a Python buffer: releases it under the GIL.
-void release_pybuffer(void* ctx, void*) {
-  auto* view = static_cast<Py_buffer*>(ctx);
-  if (python_can_run()) {
-    PyGILState_STATE st = PyGILState_Ensure();
-    PyBuffer_Release(view);
-    PyGILState_Release(st);
-  }
-  delete view;
-}
 
 tb::Tensor tensor_from_pickle(nb::handle buffer, const std::string& dtype_name, int64_t offset,
                               nb::handle shape_obj, nb::handle strides_obj, bool requires_grad,
@@ -120,7 +110,7 @@ tb::Tensor tensor_from_pickle(nb::handle buffer, const std::string& dtype_name, 
     size_t len = size_t(view->len);
     Py_buffer* ctx = view.get();
     try {
-      storage = tb::Storage::borrow(data, len, tb::kCPU, &release_pybuffer, ctx, read_only);
+      storage = tb::Storage::borrow(data, len, tb::kCPU, &release_buffer_view, ctx, read_only);
     } catch (...) {
       PyBuffer_Release(ctx);
       throw;
