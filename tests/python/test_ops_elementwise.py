@@ -172,6 +172,13 @@ def test_operators(torch, op, data):
     # Known differences: complex arithmetic with infinities / division by complex zero (C99 vs torch)
     assume(not ("c" in a.dtype.kind + b.dtype.kind and (isinstance(s, float) and math.isinf(s)
                                                         or op in (operator.truediv, operator.floordiv))))
+    # Known difference: a divisor so tiny that the quotient overflows (e.g. 2 % 3e-39 in float32).
+    # torch's vectorised kernel computes a - b*floor(a/b) and gets nan/inf; we return fmod's exact
+    # remainder (docs/ops.md).
+    if op in (operator.mod, operator.floordiv):
+        for arr in (a, b):
+            tiny = (arr != 0) & (np.abs(arr.astype(np.float64)) < 1e-30) if arr.dtype.kind == "f" else False
+            assume(not np.any(tiny))
     check_op(op, op, a, b, **LOOSE)
     check_op(lambda x: op(x, s), lambda x: op(x, s), a, **LOOSE)
     check_op(lambda x: op(s, x), lambda x: op(s, x), a, **LOOSE)  # reflected
