@@ -164,4 +164,16 @@ inline void check_inplace(const Tensor& t, const char* op) {
   if (!t.device().is_cpu()) throw RuntimeError(std::string(op) + ": only CPU tensors are supported");
 }
 
+// A complex tensor viewed as its real parts (torch samples view_as_real for complex dtypes);
+// other tensors unchanged.
+inline Tensor real_view(const Tensor& t) {
+  if (!is_complex(t.dtype())) return t;
+  Shape sh = t.shape();
+  Strides st;
+  for (int64_t s : t.strides()) st.push_back(2 * s);
+  sh.push_back(2);
+  st.push_back(1);
+  return Tensor(t.storage(), 2 * t.offset(), sh, st, to_real(t.dtype()), t.version_counter());
+}
+
 }  // namespace tb::rng

@@ -128,15 +128,6 @@ void normal_kernel(const Tensor& t, double mean, double std, Generator& g) {
   });
 }
 
-Tensor real_view(const Tensor& t) {
-  if (!is_complex(t.dtype())) return t;
-  Shape sh = t.shape();
-  Strides st;
-  for (int64_t s : t.strides()) st.push_back(2 * s);
-  sh.push_back(2);
-  st.push_back(1);
-  return Tensor(t.storage(), 2 * t.offset(), sh, st, to_real(t.dtype()));
-}
 
 void check_std(double std) {
   if (!(std >= 0.0)) throw RuntimeError("normal expects std >= 0.0, but found std " + fmt_double(std));
@@ -152,7 +143,7 @@ void normal_(const Tensor& t0, double mean, double std, Generator* gp) {
                               std::string(dtype_legacy_name(t0.dtype())) + "'");
   Tensor t = t0;
   if (is_complex(t0.dtype())) {
-    t = real_view(t0);
+    t = rng::real_view(t0);
     std = std / std::sqrt(2.0);
   }
   if (t.numel() == 0) return;

@@ -44,16 +44,6 @@ std::string fmt_double(double v) {
   return os.str();
 }
 
-// A complex tensor viewed as its real parts (torch samples view_as_real for complex dtypes).
-Tensor real_view(const Tensor& t) {
-  if (!is_complex(t.dtype())) return t;
-  Shape sh = t.shape();
-  Strides st;
-  for (int64_t s : t.strides()) st.push_back(2 * s);
-  sh.push_back(2);
-  st.push_back(1);
-  return Tensor(t.storage(), 2 * t.offset(), sh, st, to_real(t.dtype()));
-}
 
 template <bool kFma>
 void uniform_kernel(const Tensor& t, double from, double to, Generator& g) {
@@ -205,7 +195,7 @@ void check_random_dtype(const Tensor& t) {
 void uniform_(const Tensor& t0, double from, double to, Generator* gp) {
   rng::check_inplace(t0, "uniform_");
   check_floating(t0, "check_uniform_bounds");
-  Tensor t = real_view(t0);
+  Tensor t = rng::real_view(t0);
   // torch: bounds are checked against, and clamped into, the dtype's finite range.
   double lim = 0;
   dispatch_dtype(t.dtype(), [&]<typename T>() {
