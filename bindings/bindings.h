@@ -15,4 +15,5 @@ void bind_ops_index(nb::module_& m, TensorClass& cls);   // ops_index_py.cpp: t[
 void bind_ops_linalg(nb::module_& m, TensorClass& cls);  // ops_linalg_py.cpp: matmul, mm, @
 void bind_ops_elementwise(nb::module_& m, TensorClass& cls);  // ops_elementwise_py.cpp: + - * / ..., exp, where
 void bind_ops_reduce(nb::module_& m, TensorClass& cls);       // ops_reduce_py.cpp: sum, mean, max, softmax ...
+void bind_autograd(nb::module_& m, TensorClass& cls);         // autograd_py.cpp: grad_fn, backward, hooks, modes
 }  // namespace tbpy

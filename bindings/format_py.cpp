@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "bindings.h"
+#include "tensorbridge/autograd/node.h"
 #include "tensorbridge/error.h"
 #include "tensorbridge/format/format.h"
 
@@ -21,8 +22,8 @@ nb::str tensor_repr(nb::handle self) {
   std::string prefix = "tensor";
   if (!self.type().is(nb::type<tb::Tensor>()))
     prefix = nb::cast<std::string>(self.type().attr("__name__"));
-  // Autograd plugs in here: pass the grad_fn node's name (e.g. "MulBackward0") when there is one.
-  std::string s = tb::repr(t, {}, prefix);
+  const auto& fn = tb::autograd::grad_fn(t);
+  std::string s = tb::repr(t, fn ? fn->name() : std::string(), prefix);
   return nb::str(s.data(), s.size());
 }
 

@@ -13,6 +13,7 @@ NB_MODULE(_core, m) {
   tbpy::bind_ops_shape(m, cls);
   tbpy::bind_ops_index(m, cls);
   tbpy::bind_ops_linalg(m, cls);
+  tbpy::bind_autograd(m, cls);
   tbpy::bind_format(m, cls);
   tbpy::bind_random(m, cls);
 }

@@ -85,23 +85,7 @@ TensorClass bind_tensor_class(nb::module_& m) {
                    "True if the data may not be written (it came from a read-only array). "
                    "tensorbridge extension.")
       .def_prop_ro("_version", &tb::Tensor::version, "Number of in-place writes seen by this data.")
-      // ---- autograd flags (the engine arrives with the autograd work) ----
-      .def_prop_rw("requires_grad", &tb::Tensor::requires_grad,
-                   [](tb::Tensor& t, bool r) {
-                     t.set_requires_grad(r, "only Tensors of floating point and complex dtype can "
-                                            "require gradients");
-                   },
-                   "Whether gradients are recorded for this tensor.")
-      .def(
-          "requires_grad_",
-          [](nb::handle self, bool r) {
-            nb::cast<tb::Tensor&>(self).set_requires_grad(
-                r, "only Tensors of floating point dtype can require gradients");
-            return nb::borrow(self);
-          },
-          nb::arg("requires_grad") = true, "Sets requires_grad in place and returns self.")
-      .def_prop_ro("is_leaf", [](const tb::Tensor& t) { return t.impl()->autograd == nullptr; },
-                   "True for tensors not produced by a recorded operation.")
+      // requires_grad, grad, grad_fn, is_leaf ...: bindings/autograd_py.cpp
       .def("detach", &tb::Tensor::detach,
            "A view of the same data outside autograd; shares the version counter.")
       .def_prop_rw(

@@ -1,5 +1,6 @@
 #include "tensorbridge/tensor.h"
 
+#include "tensorbridge/autograd/rules.h"
 #include "tensorbridge/convert.h"
 #include "tensorbridge/error.h"
 
@@ -77,6 +78,7 @@ Tensor Tensor::data_alias() const {
   auto impl = std::make_shared<TensorImpl>(*impl_);
   impl->requires_grad = false;
   impl->autograd.reset();
+  impl->view_base.reset();
   impl->pyobj = nullptr;
   impl->version = std::make_shared<VersionCounter>();
   return Tensor(std::move(impl));
@@ -112,6 +114,7 @@ void resize_(const Tensor& t, const Shape& shape) {
 }
 
 Tensor clone(const Tensor& t) {
+  if (autograd::needs_grad(t)) return autograd::clone(t);
   Tensor out = empty(t.shape(), t.dtype(), t.device());
   copy_(out, t);
   return out;
@@ -119,6 +122,7 @@ Tensor clone(const Tensor& t) {
 
 Tensor to_dtype(const Tensor& t, DType dtype, bool copy) {
   if (dtype == t.dtype() && !copy) return t;
+  if (autograd::needs_grad(t)) return autograd::to_dtype(t, dtype);
   Tensor out = empty(t.shape(), dtype, t.device());
   copy_(out, t);
   return out;

@@ -26,6 +26,9 @@ struct TensorImpl {
   bool requires_grad = false;
   std::shared_ptr<VersionCounter> version;
   std::shared_ptr<AutogradMeta> autograd;  // set by autograd/ only
+  // For views made by the view ops (ops/view.cpp): the tensor whose data they view (never itself a
+  // view). Autograd uses it to route in-place writes through a view to the base (CopySlices).
+  std::shared_ptr<TensorImpl> view_base;
   void* pyobj = nullptr;  // the Python wrapper currently representing this impl (bindings only)
 };
 
@@ -73,8 +76,12 @@ class Tensor {
   // differently per entry point; the default is the factories' (`requires_grad=True`) text.
   void set_requires_grad(bool r, const char* error = nullptr);
 
-  // A new view of the same data with other geometry; shares the version counter.
+  // A new view of the same data with other geometry; shares the version counter. A raw view for
+  // internal use: it is not marked as a view of this tensor (see make_view in ops/view.h).
   Tensor as_strided(Shape shape, Strides strides, int64_t offset) const;
+  // The tensor this one is a view of (null unless made by a view op).
+  Tensor view_base() const { return Tensor(impl_->view_base); }
+  bool is_view() const { return impl_->view_base != nullptr; }
   // detach(): same data and geometry, shares the version counter, requires_grad = false.
   Tensor detach() const;
   // .data: same data and geometry, a fresh version counter, requires_grad = false.

@@ -31,3 +31,5 @@ bool = _core.bool  # noqa: A001
 
 # Optional areas: each adds one import line here.
 from ._printing import printoptions  # noqa: E402,F401  (set/get_printoptions come from _core)
+from . import autograd  # noqa: E402  (also adds Tensor.backward)
+from .autograd import no_grad, enable_grad, set_grad_enabled, inference_mode  # noqa: E402,F401

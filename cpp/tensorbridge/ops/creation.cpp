@@ -1,3 +1,4 @@
+#include "tensorbridge/autograd/rules.h"
 #include "tensorbridge/ops/creation.h"
 
 #include <cmath>
@@ -21,6 +22,7 @@ DType default_dtype_for(const Scalar& s) {
 }
 
 void fill_(const Tensor& t, const Scalar& v) {
+  if (autograd::needs_grad(t)) return autograd::fill_(t, v);
   t.check_writable("fill_");
   t.bump_version();
   dispatch_dtype(t.dtype(), [&]<typename T>() {
@@ -31,6 +33,11 @@ void fill_(const Tensor& t, const Scalar& v) {
                            for (int64_t j = 0; j < n; ++j) p[b[0] + j * s[0]] = value;
                          });
   });
+}
+
+void zero_(const Tensor& t) {
+  if (autograd::needs_grad(t)) return autograd::zero_(t);
+  fill_(t, Scalar(int64_t(0)));
 }
 
 Tensor zeros(const Shape& shape, DType dtype, Device device) {

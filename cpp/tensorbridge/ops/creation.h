@@ -8,6 +8,7 @@ namespace tb {
 
 // Fills every element of t with v (converted to t's dtype); bumps the version.
 void fill_(const Tensor& t, const Scalar& v);
+void zero_(const Tensor& t);
 Tensor zeros(const Shape& shape, DType dtype = kDefaultFloat, Device device = kCPU);
 Tensor ones(const Shape& shape, DType dtype = kDefaultFloat, Device device = kCPU);
 // dtype defaults as torch: bool -> bool, int -> int64, float -> float32, complex -> complex64.

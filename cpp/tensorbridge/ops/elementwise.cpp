@@ -6,6 +6,7 @@
 #include <limits>
 #include <string>
 
+#include "tensorbridge/autograd/rules.h"
 #include "tensorbridge/backend/cpu/elementwise_kernels.h"
 #include "tensorbridge/backend/cpu/loops.h"
 #include "tensorbridge/convert.h"
@@ -229,6 +230,7 @@ void prepare_out(const Tensor& out, const Shape& shape, DType result, const char
 
 // ---- unary -----------------------------------------------------------------------------------
 Tensor unary(UnaryOp op, const Tensor& x) {
+  if (autograd::needs_grad(x)) return autograd::unary(op, x);
   const UnaryPlan p = plan_unary(op, x.dtype());
   Tensor out = empty(x.shape(), p.result);
   run_unary(op, p, x, out);
@@ -248,6 +250,7 @@ void unary_out(UnaryOp op, const Tensor& x, const Tensor& out) {
 }
 
 void unary_(UnaryOp op, const Tensor& x) {
+  if (autograd::needs_grad(x)) return autograd::unary_(op, x);
   if (op == UnaryOp::abs && is_complex(x.dtype()))
     throw RuntimeError("In-place abs is not supported for complex tensors.");
   const UnaryPlan p = plan_unary(op, x.dtype());
@@ -260,6 +263,7 @@ void unary_(UnaryOp op, const Tensor& x) {
 
 Tensor round(const Tensor& x, int64_t decimals) {
   if (decimals == 0) return unary(UnaryOp::round, x);
+  if (autograd::needs_grad(x)) return autograd::round(x, decimals);
   Tensor out = empty(x.shape(), x.dtype());
   cpu::round_decimals_kernel(x.dtype(), decimals, x.shape(), {out.data_ptr(), &out.strides()},
                              {x.data_ptr(), &x.strides()});
@@ -273,6 +277,8 @@ void round_out(const Tensor& x, int64_t decimals, const Tensor& out) {
 }
 
 void round_(const Tensor& x, int64_t decimals) {
+  if (decimals == 0) return unary_(UnaryOp::round, x);
+  if (autograd::needs_grad(x)) return autograd::round_(x, decimals);
   x.check_writable("round_");
   Tensor r = round(x, decimals);
   copy_(x, r);
@@ -284,6 +290,7 @@ DType binary_result_dtype(BinaryOp op, const Operand& a, const Operand& b) {
 }
 
 Tensor binary(BinaryOp op, const Operand& a, const Operand& b) {
+  if (autograd::needs_grad_op(a, b)) return autograd::binary(op, a, b);
   if (!a.is_scalar && !b.is_scalar) {
     // Fast path for the commonest call (same dtype, same shape, plain arithmetic): promotion and
     // broadcasting are identities there and no op-specific check applies.
@@ -315,6 +322,7 @@ void binary_out(BinaryOp op, const Operand& a, const Operand& b, const Tensor& o
 }
 
 void binary_(BinaryOp op, const Tensor& self, const Operand& b) {
+  if (autograd::needs_grad(self) || autograd::needs_grad_op(b)) return autograd::binary_(op, self, b);
   const Operand a(self);
   const BinaryPlan p = plan_binary(op, a, b);
   const std::string name = inplace_name(op_name(op));
@@ -357,6 +365,7 @@ Operand scaled(const Operand& b, const Scalar& alpha, DType compute) {
 #define TB_ALPHA_OP(name)                                                                     \
   Tensor name(const Operand& a, const Operand& b, const Scalar& alpha) {                      \
     if (is_one(alpha)) return binary(BinaryOp::name, a, b);                                   \
+    if (autograd::needs_grad_op(a, b)) return autograd::binary(BinaryOp::name, a, b, alpha);  \
     const BinaryPlan p = plan_binary(BinaryOp::name, a, b);                                   \
     const Operand bs = scaled(b, alpha, p.compute);                                           \
     Tensor out = empty(p.shape, p.result);                                                    \
@@ -370,6 +379,8 @@ Operand scaled(const Operand& b, const Scalar& alpha, DType compute) {
   }                                                                                           \
   void name##_(const Tensor& self, const Operand& b, const Scalar& alpha) {                   \
     if (is_one(alpha)) return binary_(BinaryOp::name, self, b);                               \
+    if (autograd::needs_grad(self) || autograd::needs_grad_op(b))                             \
+      return autograd::binary_(BinaryOp::name, self, b, alpha);                               \
     const BinaryPlan p = plan_binary(BinaryOp::name, Operand(self), b);                       \
     binary_(BinaryOp::name, self, scaled(b, alpha, p.compute));                               \
   }
@@ -380,6 +391,8 @@ TB_ALPHA_OP(sub)
 // ---- clamp, where, isclose ---------------------------------------------------------------------
 Tensor clamp(const Tensor& x, const std::optional<Operand>& min, const std::optional<Operand>& max) {
   if (!min && !max) throw RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None");
+  if (autograd::needs_grad(x) || (min && autograd::needs_grad_op(*min)) || (max && autograd::needs_grad_op(*max)))
+    return autograd::clamp(x, min, max);
   ResultType rt;
   rt.add(x);
   if (min) add_operand(rt, *min);
@@ -400,6 +413,8 @@ void clamp_out(const Tensor& x, const std::optional<Operand>& min, const std::op
 }
 
 void clamp_(const Tensor& x, const std::optional<Operand>& min, const std::optional<Operand>& max) {
+  if (autograd::needs_grad(x) || (min && autograd::needs_grad_op(*min)) || (max && autograd::needs_grad_op(*max)))
+    return autograd::clamp_(x, min, max);
   Tensor r = clamp(x, min, max);
   check_inplace_shape(x, r.shape());
   check_can_cast_to_output(r.dtype(), x.dtype());
@@ -408,6 +423,7 @@ void clamp_(const Tensor& x, const std::optional<Operand>& min, const std::optio
 }
 
 Tensor where(const Tensor& cond_in, const Operand& a, const Operand& b) {
+  if (autograd::needs_grad_op(a, b)) return autograd::where(cond_in, a, b);
   // torch still accepts uint8 conditions (deprecated)
   const Tensor cond = cond_in.dtype() == DType::UInt8 ? to_dtype(cond_in, DType::Bool) : cond_in;
   if (cond.dtype() != DType::Bool)

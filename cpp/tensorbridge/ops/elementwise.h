@@ -122,8 +122,9 @@ DType binary_result_dtype(BinaryOp op, const Operand& a, const Operand& b);
 
 // ---- ops with extra arguments ---------------------------------------------------------------
 // a + alpha * b, a - alpha * b.
-Tensor add(const Operand& a, const Operand& b, const Scalar& alpha = Scalar(int64_t(1)));
-Tensor sub(const Operand& a, const Operand& b, const Scalar& alpha = Scalar(int64_t(1)));
+// (add(a, b) and sub(a, b) without alpha are the shortcuts at the end of this file.)
+Tensor add(const Operand& a, const Operand& b, const Scalar& alpha);
+Tensor sub(const Operand& a, const Operand& b, const Scalar& alpha);
 void add_out(const Operand& a, const Operand& b, const Scalar& alpha, const Tensor& out);
 void sub_out(const Operand& a, const Operand& b, const Scalar& alpha, const Tensor& out);
 void add_(const Tensor& self, const Operand& b, const Scalar& alpha = Scalar(int64_t(1)));

@@ -1,5 +1,6 @@
 // Matrix products (see linalg.h). Everything funnels into batched_matmul on [B, n, m] @ [B, m, p]
 // views with arbitrary batch strides (0 for broadcast batches, so nothing is materialised).
+#include "tensorbridge/autograd/rules.h"
 #include "tensorbridge/ops/linalg.h"
 
 #include <cstring>
@@ -141,6 +142,7 @@ Tensor as3d(const Tensor& t) {  // [n, m] -> [1, n, m]
 }  // namespace
 
 Tensor mm(const Tensor& a, const Tensor& b) {
+  if (autograd::needs_grad(a, b)) return autograd::mm(a, b);
   if (a.dim() != 2) throw RuntimeError("self must be a matrix");
   if (b.dim() != 2) throw RuntimeError("mat2 must be a matrix");
   if (a.shape()[1] != b.shape()[0])

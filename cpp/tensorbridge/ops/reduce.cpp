@@ -1,5 +1,6 @@
 // Front end of the reductions: dim normalisation, result dtypes, output shapes; the kernels are in
 // backend/cpu/reduce_kernels.cpp. var/std/norm/logsumexp/softmax are compositions of other ops.
+#include "tensorbridge/autograd/rules.h"
 #include "tensorbridge/ops/reduce.h"
 
 #include <cmath>
@@ -164,6 +165,7 @@ Tensor abs_squared(const Tensor& d) {
 }  // namespace
 
 Tensor sum(const Tensor& x, const OptDims& dims, bool keepdim, std::optional<DType> dtype) {
+  if (autograd::needs_grad(x)) return autograd::sum(x, dims, keepdim, dtype);
   const DType r = sum_dtype(x.dtype(), dtype);
   return run_reduce(ReduceKind::Sum, to_dtype(x, r), dims, keepdim, r);
 }
@@ -174,6 +176,7 @@ Tensor prod(const Tensor& x, const OptDims& dims, bool keepdim, std::optional<DT
 }
 
 Tensor mean(const Tensor& x, const OptDims& dims, bool keepdim, std::optional<DType> dtype) {
+  if (autograd::needs_grad(x)) return autograd::mean(x, dims, keepdim, dtype);
   const DType r = dtype.value_or(x.dtype());
   if (!is_floating_point(r) && !is_complex(r))
     throw RuntimeError("mean(): could not infer output dtype. " +

@@ -7,6 +7,13 @@
 
 namespace tb {
 
+Tensor make_view(const Tensor& t, Shape shape, Strides strides, int64_t offset) {
+  Tensor v = t.as_strided(std::move(shape), std::move(strides), offset);
+  const auto& base = t.impl()->view_base;
+  v.impl()->view_base = base ? base : t.impl_ptr();
+  return v;
+}
+
 namespace {
 std::string s(int64_t v) { return std::to_string(v); }
 }  // namespace
@@ -91,13 +98,13 @@ Tensor view(const Tensor& t, const Shape& shape) {
     throw RuntimeError(
         "view size is not compatible with input tensor's size and stride (at least one dimension "
         "spans across two contiguous subspaces). Use .reshape(...) instead.");
-  return t.as_strided(ns, st, t.offset());
+  return make_view(t, ns, st, t.offset());
 }
 
 Tensor reshape(const Tensor& t, const Shape& shape) {
   Shape ns = infer_size(shape, t.numel());
   Strides st;
-  if (compute_view_strides(t.shape(), t.strides(), ns, st)) return t.as_strided(ns, st, t.offset());
+  if (compute_view_strides(t.shape(), t.strides(), ns, st)) return make_view(t, ns, st, t.offset());
   Tensor c = clone(t);
   return c.as_strided(ns, contiguous_strides(ns), 0);
 }
@@ -118,7 +125,7 @@ Tensor permute(const Tensor& t, const DimVector& dims) {
     sh[size_t(i)] = t.shape()[size_t(d)];
     st[size_t(i)] = t.strides()[size_t(d)];
   }
-  return t.as_strided(sh, st, t.offset());
+  return make_view(t, sh, st, t.offset());
 }
 
 Tensor transpose(const Tensor& t, int64_t dim0, int64_t dim1) {
@@ -130,13 +137,13 @@ Tensor transpose(const Tensor& t, int64_t dim0, int64_t dim1) {
     std::swap(sh[size_t(a)], sh[size_t(b)]);
     std::swap(st[size_t(a)], st[size_t(b)]);
   }
-  return t.as_strided(sh, st, t.offset());
+  return make_view(t, sh, st, t.offset());
 }
 
 Tensor t(const Tensor& x) {
   if (x.dim() > 2)
     throw RuntimeError("t() expects a tensor with <= 2 dimensions, but self is " + s(x.dim()) + "D");
-  return x.dim() < 2 ? x.as_strided(x.shape(), x.strides(), x.offset()) : transpose(x, 0, 1);
+  return x.dim() < 2 ? make_view(x, x.shape(), x.strides(), x.offset()) : transpose(x, 0, 1);
 }
 
 Tensor reverse_dims(const Tensor& x) {
@@ -146,11 +153,11 @@ Tensor reverse_dims(const Tensor& x) {
     sh.push_back(x.shape()[size_t(d)]);
     st.push_back(x.strides()[size_t(d)]);
   }
-  return x.as_strided(sh, st, x.offset());
+  return make_view(x, sh, st, x.offset());
 }
 
 Tensor mT(const Tensor& x) {
-  if (x.dim() == 0) return x.as_strided({}, {}, x.offset());  // torch: identity (deprecated)
+  if (x.dim() == 0) return make_view(x, {}, {}, x.offset());  // torch: identity (deprecated)
   if (x.dim() < 2)
     throw RuntimeError("tensor.mT is only supported on matrices or batches of matrices. Got " +
                        s(x.dim()) + "-D tensor.");
@@ -165,7 +172,7 @@ Tensor squeeze(const Tensor& t) {
       sh.push_back(t.shape()[size_t(d)]);
       st.push_back(t.strides()[size_t(d)]);
     }
-  return t.as_strided(sh, st, t.offset());
+  return make_view(t, sh, st, t.offset());
 }
 
 Tensor squeeze(const Tensor& t, const DimVector& dims) {
@@ -185,7 +192,7 @@ Tensor squeeze(const Tensor& t, const DimVector& dims) {
       sh.push_back(t.shape()[size_t(d)]);
       st.push_back(t.strides()[size_t(d)]);
     }
-  return t.as_strided(sh, st, t.offset());
+  return make_view(t, sh, st, t.offset());
 }
 
 Tensor unsqueeze(const Tensor& t, int64_t dim) {
@@ -197,7 +204,7 @@ Tensor unsqueeze(const Tensor& t, int64_t dim) {
   int64_t stride = d < n ? sh[size_t(d)] * st[size_t(d)] : 1;
   sh.insert(sh.begin() + d, 1);
   st.insert(st.begin() + d, stride);
-  return t.as_strided(sh, st, t.offset());
+  return make_view(t, sh, st, t.offset());
 }
 
 Tensor expand(const Tensor& t, const Shape& sizes) {
@@ -236,7 +243,7 @@ Tensor expand(const Tensor& t, const Shape& sizes) {
                          shape_str(sizes) + ".  Tensor sizes: " + shape_str(t.shape()));
     }
   }
-  return t.as_strided(sh, st, t.offset());
+  return make_view(t, sh, st, t.offset());
 }
 
 Tensor flatten(const Tensor& t, int64_t start_dim, int64_t end_dim) {
@@ -244,7 +251,7 @@ Tensor flatten(const Tensor& t, int64_t start_dim, int64_t end_dim) {
   int64_t a = wrap_dim(start_dim, n), b = wrap_dim(end_dim, n);
   if (a > b) throw RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim");
   if (n == 0) return reshape(t, {1});
-  if (a == b) return t.as_strided(t.shape(), t.strides(), t.offset());
+  if (a == b) return make_view(t, t.shape(), t.strides(), t.offset());
   Shape sh;
   for (int64_t d = 0; d < a; ++d) sh.push_back(t.shape()[size_t(d)]);
   int64_t prod = 1;
@@ -305,7 +312,7 @@ Tensor select(const Tensor& t, int64_t dim, int64_t index) {
   int64_t off = t.offset() + index * st[size_t(d)];
   sh.erase(sh.begin() + d);
   st.erase(st.begin() + d);
-  return t.as_strided(sh, st, off);
+  return make_view(t, sh, st, off);
 }
 
 Tensor slice(const Tensor& t, int64_t dim, int64_t start, int64_t length, int64_t step) {
@@ -315,7 +322,7 @@ Tensor slice(const Tensor& t, int64_t dim, int64_t start, int64_t length, int64_
   int64_t off = t.offset() + (length > 0 ? start * st[size_t(d)] : 0);
   sh[size_t(d)] = length;
   st[size_t(d)] *= step;
-  return t.as_strided(sh, st, off);
+  return make_view(t, sh, st, off);
 }
 
 std::vector<Tensor> unbind(const Tensor& t, int64_t dim) {

@@ -7,6 +7,9 @@
 
 namespace tb {
 
+// A view of t's data with the given geometry, marked as a view of t's base (Tensor::view_base).
+Tensor make_view(const Tensor& t, Shape shape, Strides strides, int64_t offset);
+
 // Resolves one -1 entry of `shape` against numel (torch's infer_size); RuntimeError otherwise.
 Shape infer_size(const Shape& shape, int64_t numel);
 // Strides that let (old shape, old strides) be viewed as new_shape without a copy, if any

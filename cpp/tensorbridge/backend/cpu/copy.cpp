@@ -1,5 +1,6 @@
 // copy_: strided element-wise copy with dtype conversion (the kernel behind clone, contiguous,
 // to(dtype) and every copying constructor).
+#include "tensorbridge/autograd/rules.h"
 #include <cstring>
 
 #include "tensorbridge/backend/cpu/strided_loop.h"
@@ -22,6 +23,7 @@ Strides broadcast_strides(const Tensor& src, const Shape& shape) {
 }  // namespace
 
 void copy_(const Tensor& dst, const Tensor& src) {
+  if (autograd::needs_grad(dst, src)) return autograd::copy_(dst, src);
   dst.check_writable("copy_");
   if (src.shape() != dst.shape()) {
     if (src.dim() > dst.dim() || broadcast_shapes(dst.shape(), src.shape()) != dst.shape())
