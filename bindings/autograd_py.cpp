@@ -80,7 +80,7 @@ std::function<void(int)> remover_for(std::weak_ptr<void> owner, V* list) {
 std::string node_repr(const ag::Node& n) {
   char buf[64];
   std::snprintf(buf, sizeof buf, " object at %p>", static_cast<const void*>(&n));
-  return "<" + n.name() + buf;
+  return "<" + n.class_name() + buf;
 }
 
 nb::object next_functions(const ag::Node& n) {

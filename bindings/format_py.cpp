@@ -23,7 +23,7 @@ nb::str tensor_repr(nb::handle self) {
   if (!self.type().is(nb::type<tb::Tensor>()))
     prefix = nb::cast<std::string>(self.type().attr("__name__"));
   const auto& fn = tb::autograd::grad_fn(t);
-  std::string s = tb::repr(t, fn ? fn->name() : std::string(), prefix);
+  std::string s = tb::repr(t, fn ? fn->class_name() : std::string(), prefix);
   return nb::str(s.data(), s.size());
 }
 

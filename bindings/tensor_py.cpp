@@ -35,7 +35,7 @@ void check_one_element(const tb::Tensor& t, const char* what) {
 }  // namespace
 
 TensorClass bind_tensor_class(nb::module_& m) {
-  TensorClass cls(m, "Tensor", "A multi-dimensional array with PyTorch's semantics.");
+  TensorClass cls(m, "Tensor", "A multi-dimensional array with PyTorch's semantics.", nb::is_weak_referenceable());
   cls.def_prop_ro("shape", [](const tb::Tensor& t) { return size_object(t.shape()); },
                   "The size of each dimension, as a tensorbridge.Size.")
       .def(

@@ -117,7 +117,7 @@ Tensor clone(const Tensor& t) {
   if (autograd::needs_grad(t)) return autograd::clone(t);
   Tensor out = empty(t.shape(), t.dtype(), t.device());
   copy_(out, t);
-  return out;
+  return fresh(out);
 }
 
 Tensor to_dtype(const Tensor& t, DType dtype, bool copy) {
@@ -125,7 +125,7 @@ Tensor to_dtype(const Tensor& t, DType dtype, bool copy) {
   if (autograd::needs_grad(t)) return autograd::to_dtype(t, dtype);
   Tensor out = empty(t.shape(), dtype, t.device());
   copy_(out, t);
-  return out;
+  return fresh(out);
 }
 
 Tensor contiguous(const Tensor& t) { return t.is_contiguous() ? t : clone(t); }

@@ -94,6 +94,12 @@ class Tensor {
   std::shared_ptr<TensorImpl> impl_;
 };
 
+// An out-of-place result that was filled with in-place kernels (copy_, fill_, samplers): its
+// version restarts at 0, since torch counts only the in-place writes a user could see.
+inline Tensor fresh(Tensor t) {
+  t.version_counter()->value.store(0, std::memory_order_relaxed);
+  return t;
+}
 // Fresh contiguous tensor with uninitialised data.
 Tensor empty(const Shape& shape, DType dtype = kDefaultFloat, Device device = kCPU);
 // torch's resize_ (as used for out= arguments): t takes `shape` with contiguous strides, in place

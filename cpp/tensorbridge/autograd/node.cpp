@@ -34,6 +34,12 @@ Node::Node() : sequence_nr(g_sequence.fetch_add(1, std::memory_order_relaxed)) {
 
 std::vector<std::pair<int, TensorHook>>* Node::tensor_hooks(uint32_t) { return nullptr; }
 
+std::string Node::class_name() const {
+  std::string n = name();
+  size_t p = n.rfind("::");
+  return p == std::string::npos ? n : n.substr(p + 2);
+}
+
 uint32_t Node::add_output(const Tensor& t) {
   outputs.push_back(OutputMeta{t.shape(), t.dtype()});
   return uint32_t(outputs.size() - 1);
@@ -69,9 +75,16 @@ Tensor SavedTensor::unpack(Node& owner) const {
     std::string msg =
         "one of the variables needed for gradient computation has been modified by an inplace "
         "operation: " + tensor_desc(data_);
-    if (!grad_fn_name_.empty())
-      msg += ", which is output " + std::to_string(output_nr_) + " of " + short_name(grad_fn_name_);
-    msg += ", is at version " + std::to_string(data_.version()) + "; expected version " +
+    // torch names the node the saved value now belongs to (its producer, for saved outputs)
+    std::string fn_name = grad_fn_name_;
+    uint32_t nr = output_nr_;
+    if (!is_output_) {
+      const AutogradMeta* m = meta_if(data_);
+      fn_name = m && m->grad_fn ? m->grad_fn->name() : "";
+      nr = m ? m->output_nr : 0;
+    }
+    if (!fn_name.empty()) msg += ", which is output " + std::to_string(nr) + " of " + short_name(fn_name) + ",";
+    msg += " is at version " + std::to_string(data_.version()) + "; expected version " +
            std::to_string(version_) + " instead. Hint: ";
     msg += AnomalyMode::is_enabled()
                ? "the backtrace further above shows the operation that failed to compute its "

@@ -62,8 +62,10 @@ class Node : public std::enable_shared_from_this<Node> {
   Node(const Node&) = delete;
   Node& operator=(const Node&) = delete;
 
-  // torch's class name of the node, e.g. "MulBackward0".
+  // torch's name() of the node, e.g. "MulBackward0" (C++-qualified for AccumulateGrad and
+  // CopySlices, as torch); class_name() drops the qualification (printing, repr).
   virtual std::string name() const = 0;
+  std::string class_name() const;
   // Gradients of the forward inputs (one per next edge; undefined = none) from the gradients of
   // the forward outputs (one per slot, all defined).
   virtual TensorList apply(TensorList&& grads) = 0;
@@ -132,7 +134,7 @@ class FunctionNode : public Node {
 class AccumulateGrad : public Node {
  public:
   explicit AccumulateGrad(Tensor leaf);
-  std::string name() const override { return "AccumulateGrad"; }
+  std::string name() const override { return "tensorbridge::autograd::AccumulateGrad"; }
   TensorList apply(TensorList&& grads) override;
   std::vector<std::pair<int, TensorHook>>* tensor_hooks(uint32_t slot) override;
   const Tensor& variable() const { return leaf_; }

@@ -73,7 +73,7 @@ class CopySlices : public Node {
  public:
   CopySlices(const Tensor& base, const Tensor& view, std::shared_ptr<FunctionNode> fn)
       : base_(base), view_(view), nelems_(storage_elems(base)), fn_(std::move(fn)) {}
-  std::string name() const override { return "CopySlices"; }
+  std::string name() const override { return "tensorbridge::autograd::CopySlices"; }
   void release_saved() override { fn_->release_saved(); }
   TensorList apply(TensorList&& grads) override {
     Tensor result = storage_sized_zeros(grads[0], nelems_, base_);
@@ -200,13 +200,16 @@ bool is_expandable_to(const Shape& shape, const Shape& desired) {
 Tensor sum_to(const Tensor& g, const Shape& shape) {
   if (g.shape() == shape) return g;
   const size_t lead = g.dim() - shape.size();
-  DimVector dims;
-  for (size_t i = 0; i < lead; ++i) dims.push_back(int64_t(i));
+  Tensor r = g;
+  if (lead > 0) {  // the dims broadcasting added in front go away
+    DimVector dims;
+    for (size_t i = 0; i < lead; ++i) dims.push_back(int64_t(i));
+    r = sum(r, dims, /*keepdim=*/false);
+  }
+  DimVector ones;  // the dims broadcasting stretched from 1 stay, with size 1
   for (size_t i = 0; i < shape.size(); ++i)
-    if (shape[i] == 1 && g.shape()[lead + i] != 1) dims.push_back(int64_t(lead + i));
-  Tensor r = dims.empty() ? g : sum(g, dims, /*keepdim=*/true);
-  if (lead > 0 || r.shape() != shape) r = reshape(r, shape);
-  return r;
+    if (shape[i] == 1 && r.shape()[i] != 1) ones.push_back(int64_t(i));
+  return ones.empty() ? r : sum(r, ones, /*keepdim=*/true);
 }
 
 }  // namespace tb::autograd

@@ -53,7 +53,7 @@ Tensor ones(const Shape& shape, DType dtype, Device device) {
 Tensor full(const Shape& shape, const Scalar& value, std::optional<DType> dtype, Device device) {
   Tensor t = empty(shape, dtype.value_or(default_dtype_for(value)), device);
   fill_(t, value);
-  return t;
+  return fresh(t);
 }
 
 Tensor arange(const Scalar& start, const Scalar& end, const Scalar& step,

@@ -12,19 +12,19 @@ namespace tb {
 Tensor rand(const Shape& shape, DType dtype, Generator* g) {
   Tensor t = empty(shape, dtype);
   uniform_(t, 0.0, 1.0, g);
-  return t;
+  return fresh(t);
 }
 
 Tensor randn(const Shape& shape, DType dtype, Generator* g) {
   Tensor t = empty(shape, dtype);
   normal_(t, 0.0, 1.0, g);
-  return t;
+  return fresh(t);
 }
 
 Tensor randint(int64_t low, int64_t high, const Shape& shape, DType dtype, Generator* g) {
   Tensor t = empty(shape, dtype);
   random_(t, low, high, g);
-  return t;
+  return fresh(t);
 }
 
 Tensor empty_like_preserve(const Tensor& in, DType dtype) {
@@ -54,19 +54,19 @@ Tensor empty_like_preserve(const Tensor& in, DType dtype) {
 Tensor rand_like(const Tensor& input, std::optional<DType> dtype, Generator* g) {
   Tensor t = empty_like_preserve(input, dtype.value_or(input.dtype()));
   uniform_(t, 0.0, 1.0, g);
-  return t;
+  return fresh(t);
 }
 
 Tensor randn_like(const Tensor& input, std::optional<DType> dtype, Generator* g) {
   Tensor t = empty_like_preserve(input, dtype.value_or(input.dtype()));
   normal_(t, 0.0, 1.0, g);
-  return t;
+  return fresh(t);
 }
 
 Tensor randint_like(const Tensor& input, int64_t low, int64_t high, std::optional<DType> dtype, Generator* g) {
   Tensor t = empty_like_preserve(input, dtype.value_or(input.dtype()));
   random_(t, low, high, g);
-  return t;
+  return fresh(t);
 }
 
 Tensor bernoulli(const Tensor& probs, Generator* g) {
@@ -86,13 +86,13 @@ Tensor bernoulli(const Tensor& probs, Generator* g) {
                        "be improved?  If so, please report an enhancement request to PyTorch.)");
   Tensor t = empty(probs.shape(), probs.dtype());
   bernoulli_(t, probs, g);
-  return t;
+  return fresh(t);
 }
 
 Tensor bernoulli(const Tensor& input, double p, Generator* g) {
   Tensor t = empty(input.shape(), input.dtype());
   bernoulli_(t, p, g);
-  return t;
+  return fresh(t);
 }
 
 // ---- torch.normal with tensor mean/std: normal_(0, 1) (or (0, std)), then mul_/add_ -------------
@@ -157,7 +157,7 @@ void check_out_shape(const Tensor& out, const Shape& shape) {
 Tensor zero_dim(double v, DType dt) {
   Tensor t = empty(Shape{}, dt);
   dispatch_dtype(dt, [&]<typename T>() { *t.data<T>() = convert<T>(v); });
-  return t;
+  return fresh(t);
 }
 
 }  // namespace
@@ -189,26 +189,26 @@ Tensor normal(const Tensor& mean, const Tensor& std, Generator* g) {
   check_std_tensor(std);
   Tensor out = empty(broadcast_shapes(mean.shape(), std.shape()), mean.dtype());
   normal_out(out, mean, std, g);
-  return out;
+  return fresh(out);
 }
 
 Tensor normal(const Tensor& mean, double std, Generator* g) {
   Tensor out = empty(mean.shape(), mean.dtype());
   normal_out(out, mean, std, g);
-  return out;
+  return fresh(out);
 }
 
 Tensor normal(double mean, const Tensor& std, Generator* g) {
   Tensor out = empty(std.shape(), std.dtype());
   normal_out(out, mean, std, g);
-  return out;
+  return fresh(out);
 }
 
 Tensor normal(double mean, double std, const Shape& shape, DType dtype, Generator* g) {
   if (!(std >= 0.0)) normal_(empty(Shape{0}, dtype), mean, std, g);  // raises torch's message
   Tensor t = empty(shape, dtype);
   normal_(t, mean, std, g);
-  return t;
+  return fresh(t);
 }
 
 }  // namespace tb

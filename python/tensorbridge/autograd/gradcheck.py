@@ -29,11 +29,9 @@ def _numerical_jacobians(func, inputs, diff_idx, n_out_elems, eps):
         for idx in np.ndindex(arr.shape):
             orig = arr[idx].item()
             arr[idx] = orig + eps
-            with _core_no_grad():
-                plus = [o.detach().numpy().astype(np.float64).ravel().copy() for o in _outputs(func, inputs)]
+            plus = [o.detach().numpy().astype(np.float64).ravel().copy() for o in _outputs(func, inputs)]
             arr[idx] = orig - eps
-            with _core_no_grad():
-                minus = [o.detach().numpy().astype(np.float64).ravel().copy() for o in _outputs(func, inputs)]
+            minus = [o.detach().numpy().astype(np.float64).ravel().copy() for o in _outputs(func, inputs)]
             arr[idx] = orig
             cols.append([(p - m) / (2 * eps) for p, m in zip(plus, minus)])
         for k, n in enumerate(n_out_elems):
@@ -44,15 +42,6 @@ def _numerical_jacobians(func, inputs, diff_idx, n_out_elems, eps):
 def _outputs(func, inputs):
     return [o for o in _tuple(func(*inputs)) if isinstance(o, _core.Tensor) and
             (o.is_floating_point() or o.is_complex())]
-
-
-class _core_no_grad:
-    def __enter__(self):
-        self.prev = _core.is_grad_enabled()
-        _core._set_grad_enabled(False)
-
-    def __exit__(self, *exc):
-        _core._set_grad_enabled(self.prev)
 
 
 def _analytical_jacobians(outputs, inputs, diff_idx):

@@ -1,0 +1,308 @@
+"""The autograd API against torch: backward/grad options, .grad accumulation, retain_grad, hooks,
+grad modes, anomaly detection, version counters and torch's error messages."""
+import re
+import warnings
+
+import numpy as np
+import pytest
+
+import tensorbridge as tb
+
+
+def both(torch):
+    return (("torch", torch), ("tb", tb))
+
+
+def err(fn):
+    try:
+        fn()
+    except Exception as e:  # noqa: BLE001
+        return type(e), str(e).replace("torch.", "tensorbridge.")
+    return None
+
+
+def same_error(torch, make):
+    """make(lib) raises in both libraries with the same type and text (torch. -> tensorbridge.)."""
+    t = err(lambda: make(torch))
+    b = err(lambda: make(tb))
+    assert t is not None, "torch did not raise"
+    assert b is not None, f"tensorbridge did not raise (torch: {t})"
+    assert b[0].__name__ == t[0].__name__, (b, t)
+    assert b[1] == t[1], f"\n tb:    {b[1]}\n torch: {t[1]}"
+
+
+def leaf(lib, data=((1.0, 2.0, 3.0), (4.0, 5.0, 6.0)), dtype="float64"):
+    return lib.tensor(data, dtype=getattr(lib, dtype), requires_grad=True)
+
+
+# ---- errors ----------------------------------------------------------------------------------
+def test_backward_twice(torch):
+    def f(lib):
+        x = leaf(lib)
+        y = (x * x).sum()
+        y.backward()
+        y.backward()
+    same_error(torch, f)
+
+
+def test_backward_twice_allowed_without_saved_tensors(torch):
+    for name, lib in both(torch):
+        x = leaf(lib)
+        y = (x + 1).sum()
+        y.backward()
+        y.backward()
+        assert x.grad.tolist() == [[2.0] * 3] * 2, name
+
+
+@pytest.mark.parametrize("case", ["output", "input_nonleaf", "input_leaf"])
+def test_inplace_modified_saved_tensor(torch, case):
+    def f(lib):
+        x = leaf(lib)
+        if case == "output":
+            y = x.exp()
+            y.mul_(2)
+            y.sum().backward()
+        elif case == "input_nonleaf":
+            a = x * 1
+            y = a * a
+            a.add_(1)
+            y.sum().backward()
+        else:
+            w = lib.ones(3)
+            l = lib.ones(3, requires_grad=True)
+            y = l * w
+            w.add_(1)
+            y.sum().backward()
+    same_error(torch, f)
+
+
+def test_inplace_on_leaf_and_view_of_leaf(torch):
+    same_error(torch, lambda lib: leaf(lib).add_(1))
+    same_error(torch, lambda lib: leaf(lib).mul_(2))
+    same_error(torch, lambda lib: leaf(lib)[0].add_(1))
+
+
+def test_nonscalar_backward_and_missing_grad(torch):
+    same_error(torch, lambda lib: (leaf(lib) * 2).backward())
+    same_error(torch, lambda lib: lib.ones(3).backward())
+    same_error(torch, lambda lib: lib.ones(2, requires_grad=True).backward(lib.ones(3)))
+
+
+def test_numpy_of_requires_grad(torch):
+    same_error(torch, lambda lib: leaf(lib).numpy())
+    same_error(torch, lambda lib: (leaf(lib) * 2).numpy())
+    for _, lib in both(torch):
+        assert leaf(lib).detach().numpy().shape == (2, 3)
+
+
+def test_grad_errors(torch):
+    same_error(torch, lambda lib: lib.autograd.grad((leaf(lib) * 2).sum(), [leaf(lib)]))
+    same_error(torch, lambda lib: lib.autograd.grad((leaf(lib) * 2).sum(), [lib.ones(2)]))
+
+
+def test_requires_grad_on_nonleaf(torch):
+    same_error(torch, lambda lib: (leaf(lib) * 2).requires_grad_(False))
+
+    def set_attr(lib):
+        (leaf(lib) * 2).requires_grad = False
+    same_error(torch, set_attr)
+    same_error(torch, lambda lib: lib.ones(2, dtype=lib.int64).requires_grad_())
+
+
+# ---- behaviour -------------------------------------------------------------------------------
+def test_grad_accumulates_and_zero(torch):
+    res = {}
+    for name, lib in both(torch):
+        x = leaf(lib)
+        (x * x).sum().backward()
+        (x * 3).sum().backward()
+        g1 = x.grad.tolist()
+        x.grad.zero_()
+        (x ** 3).sum().backward()
+        res[name] = (g1, x.grad.tolist(), x.is_leaf, (x * 2).is_leaf)
+    assert res["tb"] == res["torch"]
+
+
+def test_grads_do_not_alias(torch):
+    for _, lib in both(torch):
+        a, b = leaf(lib), leaf(lib)
+        (a + b).sum().backward()
+        a.grad.add_(1)
+        assert b.grad.tolist() == [[1.0] * 3] * 2
+
+
+def test_retain_grad_and_hooks(torch):
+    res = {}
+    for name, lib in both(torch):
+        x = leaf(lib)
+        y = x * 2
+        y.retain_grad()
+        seen = []
+        h = y.register_hook(lambda g: seen.append(g.tolist()) or g * 10)
+        x.register_hook(lambda g: g + 1)
+        (y * y).sum().backward()
+        h.remove()
+        z = x * 2
+        z.retain_grad()
+        (z * z).sum().backward()
+        res[name] = (y.retains_grad, y.grad.tolist(), seen, x.grad.tolist(), z.grad.tolist())
+    assert res["tb"] == res["torch"]
+
+
+def test_grad_fn_graph_and_names(torch):
+    res = {}
+    for name, lib in both(torch):
+        x = leaf(lib)
+        w = lib.ones(3, dtype=lib.float64, requires_grad=True)
+        y = (x * w + 1).sum()
+        fn = y.grad_fn
+        chain = []
+        while fn is not None:
+            nxt = [f for f, _ in fn.next_functions]
+            chain.append((fn.name().replace("torch::", "tensorbridge::"),
+                          [None if f is None else f.name().replace("torch::", "tensorbridge::") for f in nxt]))
+            fn = next((f for f in nxt if f is not None), None)
+        acc = y.grad_fn.next_functions[0][0].next_functions[0][0].next_functions[0][0]
+        res[name] = (chain, acc.variable is x or acc.variable.data_ptr() == x.data_ptr())
+    assert res["tb"] == res["torch"]
+
+
+def test_repr_shows_grad_fn(torch):
+    x, tx = leaf(tb), leaf(torch)
+    assert repr(x * 2).replace("tensorbridge", "torch") == repr(tx * 2)
+    assert repr(x).replace("tensorbridge", "torch") == repr(tx)
+    assert repr((x * 2).sum()).replace("tensorbridge", "torch") == repr((tx * 2).sum())
+
+
+def test_backward_options(torch):
+    res = {}
+    for name, lib in both(torch):
+        x = leaf(lib)
+        w = leaf(lib, ((0.5, -1.0, 2.0),))
+        y = (x * w).exp().sum()
+        y.backward(retain_graph=True)
+        g1 = x.grad.tolist()
+        y.backward(inputs=[w])
+        out = lib.autograd.grad((x * w).sum(), [x, w], create_graph=True)
+        gg = lib.autograd.grad(out[1].sum(), x, allow_unused=True)
+        v = x * 3
+        lib.autograd.backward([v.sum(), (v * v).sum()], [lib.tensor(1.0, dtype=lib.float64), None])
+        res[name] = (g1, x.grad.tolist(), w.grad.tolist(), gg[0].tolist(), out[0].requires_grad)
+    assert res["tb"] == res["torch"]
+
+
+def test_grad_modes(torch):
+    res = {}
+    for name, lib in both(torch):
+        x = leaf(lib)
+        with lib.no_grad():
+            a = x * 2
+            with lib.enable_grad():
+                b = x * 2
+        with lib.set_grad_enabled(False):
+            c = x * 2
+        lib.set_grad_enabled(False)
+        d = x * 2
+        lib.set_grad_enabled(True)
+
+        @lib.no_grad()
+        def f():
+            return x * 2, lib.is_grad_enabled()
+
+        with lib.inference_mode():
+            e = x * 2
+            inf = lib.is_inference_mode_enabled()
+        res[name] = (a.requires_grad, b.requires_grad, c.requires_grad, d.requires_grad,
+                     f()[0].requires_grad, f()[1], e.requires_grad, inf, lib.is_grad_enabled(),
+                     lib.is_inference_mode_enabled())
+    assert res["tb"] == res["torch"]
+
+
+def test_version_counter_detach_and_data(torch):
+    res = {}
+    for name, lib in both(torch):
+        x = lib.ones(3, requires_grad=True)
+        v0 = x._version
+        d = x.detach()
+        d.add_(1)
+        dd = x.data
+        dd.add_(1)
+        y = x.exp()
+        x.detach().mul_(2)  # shares the counter: caught
+        e = err(lambda: y.sum().backward())
+        res[name] = (v0, x._version, d._version, dd._version, e is not None)
+    assert res["tb"] == res["torch"]
+    same_error(torch, lambda lib: (lambda x: (lambda y: (x.detach().mul_(2), y.sum().backward()))(x.sin()))(
+        lib.ones(3, requires_grad=True)))
+
+
+def test_inplace_on_views_of_nonleaf(torch):
+    res = {}
+    for name, lib in both(torch):
+        x = leaf(lib)
+        w = leaf(lib, (7.0, 8.0, 9.0))
+        b = x * 1
+        b[0].mul_(2)
+        b[1] = w * 3
+        names = (b.grad_fn.name() if name == "tb" else type(b.grad_fn).__name__)
+        (b * b).sum().backward()
+        buf = lib.zeros(3, dtype=lib.float64)
+        buf[1] = (w * 2)[0]
+        buf.sum().backward()
+        res[name] = (names, x.grad.tolist(), w.grad.tolist())
+    assert res["tb"] == res["torch"]
+
+
+def test_anomaly_mode(torch):
+    def nan_case(lib):
+        with lib.autograd.detect_anomaly():
+            a = lib.zeros(1, requires_grad=True)
+            (a.sqrt() * 0).sum().backward()
+    with warnings.catch_warnings(record=True) as wt:
+        warnings.simplefilter("always")
+        same_error(torch, nan_case)
+    msgs = [str(w.message) for w in wt]
+    assert any(m.startswith("Error detected in SqrtBackward0. Traceback of forward call") and
+               "a.sqrt()" in m for m in msgs), msgs
+
+    def saved_case(lib):
+        with lib.autograd.detect_anomaly():
+            x = leaf(lib)
+            y = x.exp()
+            y.mul_(2)
+            y.sum().backward()
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        same_error(torch, saved_case)
+    assert not tb.is_anomaly_enabled()
+    with tb.autograd.set_detect_anomaly(True):
+        assert tb.is_anomaly_enabled()
+    assert not tb.is_anomaly_enabled()
+
+
+def test_gradcheck_detects_wrong_gradients():
+    x = tb.tensor([0.3, 0.7], dtype=tb.float64, requires_grad=True)
+    assert tb.autograd.gradcheck(lambda t: (t * t).sin(), (x,))
+    assert tb.autograd.gradgradcheck(lambda t: (t * t).sin(), (x,))
+
+    def wrong(t):  # the hook scales the gradient: the analytical Jacobian is wrong
+        y = t * 2
+        if y.requires_grad:
+            y.register_hook(lambda g: g * 3)
+        return y
+    with pytest.raises(RuntimeError, match="Jacobian mismatch"):
+        tb.autograd.gradcheck(wrong, (x,))
+    assert tb.autograd.gradcheck(wrong, (x,), raise_exception=False) is False
+
+
+def test_no_reference_cycle_leaks():
+    import gc
+    import weakref
+
+    x = tb.ones(3, requires_grad=True)
+    y = (x * 2).exp()
+    r = weakref.ref(y)
+    y.sum().backward()
+    del y
+    gc.collect()
+    assert r() is None
