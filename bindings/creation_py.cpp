@@ -148,7 +148,7 @@ tb::Tensor tensor_from_data(nb::handle data, std::optional<tb::DType> dtype) {
                  "sourceTensor.detach().clone() or sourceTensor.detach().clone().requires_grad_(True), "
                  "rather than tensorbridge.tensor(sourceTensor).",
                  1);
-    const tb::Tensor& t = nb::cast<const tb::Tensor&>(data);
+    const tb::Tensor t = nb::cast<const tb::Tensor&>(data).detach();  // a new leaf, as torch
     return tb::to_dtype(t, dtype.value_or(t.dtype()), /*copy=*/true);
   }
   if (is_ndarray(data)) return tensor_copy_from_ndarray(data, dtype);  // byte-swaps if needed

@@ -306,3 +306,22 @@ def test_no_reference_cycle_leaks():
     del y
     gc.collect()
     assert r() is None
+
+
+def test_out_with_requires_grad(torch):
+    same_error(torch, lambda lib: lib.add(leaf(lib), 1, out=lib.empty(2, 3, dtype=lib.float64)))
+    same_error(torch, lambda lib: lib.exp(leaf(lib), out=lib.empty(2, 3, dtype=lib.float64)))
+    same_error(torch, lambda lib: lib.mul(leaf(lib), leaf(lib), out=lib.empty(2, 3, dtype=lib.float64)))
+    for _, lib in both(torch):
+        with lib.no_grad():
+            o = lib.empty(2, 3, dtype=lib.float64)
+            lib.add(leaf(lib), 1, out=o)
+            assert o.tolist() == [[2.0, 3.0, 4.0], [5.0, 6.0, 7.0]]
+
+
+def test_tensor_of_tensor_is_a_new_leaf(torch):
+    for _, lib in both(torch):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            y = lib.tensor(leaf(lib) * 2)
+        assert y.grad_fn is None and not y.requires_grad and y.is_leaf

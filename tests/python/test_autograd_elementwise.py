@@ -78,11 +78,13 @@ def _fix(a, b, domain):
         b = np.abs(b) + 0.5
     elif domain == "a_pos":
         a = np.abs(a) + 0.5
+    if domain != "b_pos_away":
+        return np.asarray(a), np.asarray(b)
     elif domain == "b_pos_away":
         b = np.abs(b) + 0.5
         q = a / b  # keep a/b away from integers (the quotient's jumps break finite differences)
         a = (np.floor(q) + 0.5) * b
-    return a, b
+    return np.asarray(a), np.asarray(b)
 
 
 @pytest.mark.parametrize("name", sorted(BINARY))

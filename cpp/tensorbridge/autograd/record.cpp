@@ -145,6 +145,14 @@ std::shared_ptr<FunctionNode> record(const char* name, std::initializer_list<Ten
   return record(name, std::vector<Tensor>(inputs), std::vector<Tensor>(outputs));
 }
 
+void check_out_allowed(std::string_view fn, std::initializer_list<Tensor> args) {
+  if (!GradMode::is_enabled()) return;
+  for (const Tensor& t : args)
+    if (requires_grad(t))
+      throw RuntimeError(std::string(fn) + "(): functions with out=... arguments don't support automatic "
+                         "differentiation, but one of the arguments requires grad.");
+}
+
 // ---- in-place ---------------------------------------------------------------------------------
 
 void check_inplace(const Tensor& self) {

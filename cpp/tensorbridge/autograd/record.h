@@ -10,6 +10,7 @@
 #pragma once
 #include <initializer_list>
 #include <memory>
+#include <string_view>
 
 #include "tensorbridge/autograd/grad_mode.h"
 #include "tensorbridge/autograd/node.h"
@@ -44,6 +45,9 @@ std::shared_ptr<FunctionNode> record(const char* name, std::initializer_list<Ten
                                      std::initializer_list<Tensor> outputs);
 std::shared_ptr<FunctionNode> record(const char* name, const std::vector<Tensor>& inputs,
                                      const std::vector<Tensor>& outputs);
+
+// torch refuses out= when grad mode is on and an argument requires grad (RuntimeError).
+void check_out_allowed(std::string_view fn, std::initializer_list<Tensor> args);
 
 // ---- in-place ops ---------------------------------------------------------------------------
 // Raises torch's errors for an in-place op on self (a leaf that requires grad, or a view of one).

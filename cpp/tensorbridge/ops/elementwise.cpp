@@ -238,6 +238,7 @@ Tensor unary(UnaryOp op, const Tensor& x) {
 }
 
 void unary_out(UnaryOp op, const Tensor& x, const Tensor& out) {
+  autograd::check_out_allowed(op_name(op), {x, out});
   const UnaryPlan p = plan_unary(op, x.dtype());
   const std::string name(op_name(op));
   const ResultRule rule = result_rule(op);
@@ -271,6 +272,7 @@ Tensor round(const Tensor& x, int64_t decimals) {
 }
 
 void round_out(const Tensor& x, int64_t decimals, const Tensor& out) {
+  autograd::check_out_allowed("round", {x, out});
   Tensor r = round(x, decimals);
   prepare_out(out, r.shape(), r.dtype(), "round");
   copy_(out, r);
@@ -314,6 +316,8 @@ Tensor binary(BinaryOp op, const Operand& a, const Operand& b) {
 }
 
 void binary_out(BinaryOp op, const Operand& a, const Operand& b, const Tensor& out) {
+  autograd::check_out_allowed(op_name(op).substr(0, 3) == "div" ? "div" : op_name(op),
+                              {a.is_scalar ? Tensor() : a.tensor, b.is_scalar ? Tensor() : b.tensor, out});
   const BinaryPlan p = plan_binary(op, a, b);
   const std::string name(op_name(op));
   prepare_out(out, p.shape, p.result, name.c_str());
@@ -373,6 +377,8 @@ Operand scaled(const Operand& b, const Scalar& alpha, DType compute) {
     return out;                                                                               \
   }                                                                                           \
   void name##_out(const Operand& a, const Operand& b, const Scalar& alpha, const Tensor& out) { \
+    autograd::check_out_allowed(#name, {a.is_scalar ? Tensor() : a.tensor,                    \
+                                        b.is_scalar ? Tensor() : b.tensor, out});             \
     if (is_one(alpha)) return binary_out(BinaryOp::name, a, b, out);                          \
     const BinaryPlan p = plan_binary(BinaryOp::name, a, b);                                   \
     binary_out(BinaryOp::name, a, scaled(b, alpha, p.compute), out);                          \
@@ -407,6 +413,8 @@ Tensor clamp(const Tensor& x, const std::optional<Operand>& min, const std::opti
 
 void clamp_out(const Tensor& x, const std::optional<Operand>& min, const std::optional<Operand>& max,
                const Tensor& out) {
+  autograd::check_out_allowed("clamp", {x, min && !min->is_scalar ? min->tensor : Tensor(),
+                                        max && !max->is_scalar ? max->tensor : Tensor(), out});
   Tensor r = clamp(x, min, max);
   prepare_out(out, r.shape(), r.dtype(), "clamp");
   copy_(out, r);
@@ -462,6 +470,7 @@ Tensor where(const Tensor& cond_in, const Operand& a, const Operand& b) {
 }
 
 void where_out(const Tensor& cond, const Operand& a, const Operand& b, const Tensor& out) {
+  autograd::check_out_allowed("where", {a.is_scalar ? Tensor() : a.tensor, b.is_scalar ? Tensor() : b.tensor, out});
   Tensor r = where(cond, a, b);
   prepare_out(out, r.shape(), r.dtype(), "where");
   copy_(out, r);
