@@ -78,7 +78,7 @@ void resize_out(tb::Tensor& out, const tb::Shape& shape) { tb::resize_(out, shap
 
 nb::object finish(tb::Tensor t, bool requires_grad) {
   if (requires_grad) t.set_requires_grad(true);
-  return wrap(std::move(t));
+  return wrap(tb::fresh(std::move(t)));  // filled in place, but new: version 0 as torch
 }
 
 void check_cpu(nb::handle device) {

@@ -108,6 +108,25 @@ TensorClass bind_tensor_class(nb::module_& m) {
            "Returns self (tensors live on the CPU).")
       .def("clone", [](const tb::Tensor& t) { return clone_releasing_gil(t); }, "A contiguous copy.")
       .def(
+          "resize_",
+          [](nb::handle self, nb::args args) {
+            tb::Tensor& t = nb::cast<tb::Tensor&>(self);
+            if (t.requires_grad()) throw tb::RuntimeError("cannot resize variables that require grad");
+            tb::resize_(t, size_from_args(args, "resize_"));
+            t.bump_version();
+            return nb::borrow(self);
+          },
+          "Gives self the shape (contiguous), reusing its memory when large enough; returns self.")
+      .def(
+          "copy_",
+          [](nb::handle self, const tb::Tensor& src, bool) {
+            const tb::Tensor& t = nb::cast<const tb::Tensor&>(self);
+            maybe_release_gil(t.numel(), [&] { tb::copy_(t, src); });
+            return nb::borrow(self);
+          },
+          nb::arg("src"), nb::arg("non_blocking") = false,
+          "Copies src's values (broadcast, converted to this dtype) into self; returns self.")
+      .def(
           "contiguous",
           [](nb::handle self) -> nb::object {
             const tb::Tensor& t = nb::cast<const tb::Tensor&>(self);

@@ -325,3 +325,30 @@ def test_tensor_of_tensor_is_a_new_leaf(torch):
             warnings.simplefilter("ignore")
             y = lib.tensor(leaf(lib) * 2)
         assert y.grad_fn is None and not y.requires_grad and y.is_leaf
+
+
+def test_version_counts_like_torch(torch):
+    def run(lib):
+        x = lib.zeros(3, 4)
+        seq = [x._version]
+        x.add_(1); seq.append(x._version)
+        x[0] = 2; seq.append(x._version)
+        x[:, 1] += 1; seq.append(x._version)
+        x[lib.tensor([0, 2])] = 5.0; seq.append(x._version)
+        x.mul_(2).sub_(1); seq.append(x._version)
+        lib.add(x, 1, out=x); seq.append(x._version)
+        x.clamp_(0, 3); seq.append(x._version)
+        x.masked_fill_(x > 1, 0.0); seq.append(x._version)
+        x.zero_(); x.fill_(2); seq.append(x._version)
+        x.exp_(); seq.append(x._version)
+        x.view(12).neg_(); seq.append(x._version)
+        y = x.t().contiguous(); seq.append(y._version)
+        x.copy_(y.t()); seq.append(x._version)
+        x.scatter_(0, lib.zeros(1, 4, dtype=lib.int64), 1.0); seq.append(x._version)
+        x.resize_(12); seq.append(x._version)
+        x.round_(); x.abs_(); seq.append(x._version)
+        z = lib.randn(3); z.normal_(); z.uniform_(); seq.append(z._version)
+        fresh = [lib.ones(2), lib.full((2,), 3.0), lib.rand(2), lib.randint(0, 3, (2,)), lib.randperm(3),
+                 lib.arange(3), lib.eye(2), lib.ones(2).clone(), lib.ones(2).double(), lib.tensor([1.0])]
+        return seq, [t._version for t in fresh]
+    assert run(tb) == run(torch)
