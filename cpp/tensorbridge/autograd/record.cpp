@@ -199,13 +199,19 @@ bool is_expandable_to(const Shape& shape, const Shape& desired) {
 
 Tensor sum_to(const Tensor& g, const Shape& shape) {
   if (g.shape() == shape) return g;
+  // Only sums (no reshape: it would drop g's history while the view ops record nothing, and
+  // double backward through broadcasting needs it): the leading dims away, then the size-1 dims kept.
   const size_t lead = g.dim() - shape.size();
-  DimVector dims;
-  for (size_t i = 0; i < lead; ++i) dims.push_back(int64_t(i));
+  Tensor r = g;
+  if (lead > 0) {
+    DimVector dims;
+    for (size_t i = 0; i < lead; ++i) dims.push_back(int64_t(i));
+    r = sum(r, dims, /*keepdim=*/false);
+  }
+  DimVector ones;
   for (size_t i = 0; i < shape.size(); ++i)
-    if (shape[i] == 1 && g.shape()[lead + i] != 1) dims.push_back(int64_t(lead + i));
-  Tensor r = dims.empty() ? g : sum(g, dims, /*keepdim=*/true);
-  if (lead > 0 || r.shape() != shape) r = reshape(r, shape);
+    if (shape[i] == 1 && r.shape()[i] != 1) ones.push_back(int64_t(i));
+  if (!ones.empty()) r = sum(r, ones, /*keepdim=*/true);
   return r;
 }
 
