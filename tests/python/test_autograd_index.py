@@ -347,3 +347,19 @@ def test_nonzero_not_differentiable(torch):
         x = lib.from_numpy(a.copy()).requires_grad_(True)
         for r in (x.nonzero(), *x.nonzero(as_tuple=True), lib.nonzero(x.t())):
             assert not r.requires_grad and r.grad_fn is None
+
+
+def test_saved_index_modified_in_place(torch):
+    a = np.arange(6.0).reshape(2, 3)
+    for lib in (torch, tb):
+        x = lib.from_numpy(a.copy()).requires_grad_(True)
+        i = lib.tensor([[0, 1, 1]])
+        out = x.gather(0, i)
+        i.add_(0)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            out.sum().backward()
+        j = lib.tensor([1, 0])
+        out = x[j]
+        j.zero_()
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            out.sum().backward()

@@ -318,3 +318,24 @@ def test_not_differentiable(torch):
     y = tb.from_numpy(a.copy()).requires_grad_(True)
     r = y.max(0)
     assert r.values.grad_fn.name() == "MaxBackward0" and r.indices.grad_fn is None
+
+
+def test_saved_values_modified_in_place(torch):
+    """The rules save what they read, as torch's do: changing the input in place before backward
+    is torch's error exactly when torch saved it (softmax keeps only its output)."""
+    a = np.array([[0.5, -1.5, 2.0], [1.0, 3.0, -0.25]])
+    for make in (lambda y: y.prod(), lambda y: y.amax(1), lambda y: y.cumprod(0), lambda y: y.softmax(1),
+                 lambda y: y.logsumexp(0), lambda y: y.norm(3), lambda y: y.var(0), lambda y: y.sum(0)):
+        raised = []
+        for lib in (torch, tb):
+            x = lib.from_numpy(a.copy()).requires_grad_(True)
+            y = x * 1
+            out = make(y)
+            y.mul_(2)
+            try:
+                out.sum().backward()
+                raised.append(False)
+            except RuntimeError as e:
+                assert "modified by an inplace operation" in str(e)
+                raised.append(True)
+        assert raised[0] == raised[1]
