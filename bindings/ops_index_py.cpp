@@ -77,6 +77,7 @@ struct Parsed {
   tb::Tensor view;
   std::vector<tb::Tensor> indices;
   bool advanced = false;
+  bool touched = false;  // some basic index (int, slice, None, bool) made `view` differ from self
 };
 
 tb::Tensor bool_index_tensor(bool v) {
@@ -125,6 +126,15 @@ Parsed parse_index(const tb::Tensor& self, nb::handle index) {
   if (specified > self.dim())
     throw tb::IndexError("too many indices for tensor of dimension " + s(self.dim()));
 
+  // Is there an advanced index (a tensor other than a 0-d integer, a bool)? Then full slices are
+  // skipped like torch does, so that t[:, idx] indexes (and t[:, idx] = v writes) t itself.
+  bool has_advanced = false;
+  for (size_t i = 0; i < items.size(); ++i) {
+    const tb::Tensor& t = tensors[i];
+    const bool mask = t.defined() && (t.dtype() == tb::DType::Bool || t.dtype() == tb::DType::UInt8);
+    has_advanced |= is_bool_scalar(items[i]) ||
+                    (t.defined() && (mask || !(t.dim() == 0 && tb::is_integral(t.dtype(), true))));
+  }
   Parsed p;
   tb::Tensor r = self.as_strided(self.shape(), self.strides(), self.offset());
   int64_t dim = 0;
@@ -134,11 +144,13 @@ Parsed parse_index(const tb::Tensor& self, nb::handle index) {
       throw tb::IndexError("index " + s(i) + " is out of bounds for dimension " + s(dim) +
                            " with size " + s(size));
     r = tb::select(r, dim, i);
+    p.touched = true;
   };
   for (size_t i = 0; i < items.size(); ++i) {
     PyObject* o = items[i].ptr();
     if (o == Py_None) {
       r = tb::unsqueeze(r, dim);
+      p.touched = true;
       p.indices.push_back(tb::Tensor());
       ++dim;
     } else if (o == Py_Ellipsis) {
@@ -148,14 +160,19 @@ Parsed parse_index(const tb::Tensor& self, nb::handle index) {
       dim += n;
     } else if (is_bool_scalar(items[i])) {
       r = tb::unsqueeze(r, dim);
+      p.touched = true;
       p.indices.push_back(bool_index_tensor(PyObject_IsTrue(o) == 1));
       p.advanced = true;
       ++dim;
     } else if (PySlice_Check(o)) {
       Py_ssize_t start, stop, step;
       if (PySlice_Unpack(o, &start, &stop, &step) < 0) throw nb::python_error();
-      Py_ssize_t len = PySlice_AdjustIndices(Py_ssize_t(r.shape()[size_t(dim)]), &start, &stop, step);
-      r = tb::slice(r, dim, start, len, step);
+      const int64_t size = r.shape()[size_t(dim)];
+      Py_ssize_t len = PySlice_AdjustIndices(Py_ssize_t(size), &start, &stop, step);
+      if (!(has_advanced && start == 0 && len == size && step == 1)) {
+        r = tb::slice(r, dim, start, len, step);
+        p.touched = true;
+      }
       p.indices.push_back(tb::Tensor());
       ++dim;
     } else if (is_int_index(o)) {
@@ -168,6 +185,7 @@ Parsed parse_index(const tb::Tensor& self, nb::handle index) {
       if (t.dim() == 0 && tb::is_integral(t.dtype(), true)) {
         if (mask) {  // a 0-d mask: a new dim indexed by [0] or []
           r = tb::unsqueeze(r, dim);
+          p.touched = true;
           p.indices.push_back(bool_index_tensor(tb::item(t).to_bool()));
           p.advanced = true;
           ++dim;
@@ -198,7 +216,8 @@ nb::object getitem(nb::handle self_obj, nb::handle index) {
   const tb::Tensor& self = nb::cast<const tb::Tensor&>(self_obj);
   Parsed p = parse_index(self, index);
   if (!p.advanced) return wrap(p.view);
-  return wrap(run_index(p.view, p.indices));
+  // only advanced indices: index self itself (its autograd history, torch's IndexBackward0)
+  return wrap(run_index(p.touched ? p.view : self, p.indices));
 }
 
 // The value of t[...] = value as a tensor: scalars take self's dtype (torch's valueToTensor).
@@ -236,7 +255,24 @@ void setitem(nb::handle self_obj, nb::handle index, nb::handle value) {
     }
     return;
   }
-  tb::index_put_(p.view, p.indices, v);
+  // only advanced indices: write into self itself (in place on self: IndexPutBackward0)
+  tb::index_put_(p.touched ? p.view : self, p.indices, v);
+}
+
+// The index tuple of index_put_: tensors (torch accepts no None there).
+std::vector<tb::Tensor> index_tuple(nb::handle indices, const char* fn) {
+  nb::object fast = nb::steal(PySequence_Fast(indices.ptr(), "indices must be a tuple of tensors"));
+  if (!fast.is_valid()) throw nb::python_error();
+  std::vector<tb::Tensor> out;
+  Py_ssize_t n = PySequence_Fast_GET_SIZE(fast.ptr());
+  for (Py_ssize_t i = 0; i < n; ++i) {
+    nb::handle item = PySequence_Fast_GET_ITEM(fast.ptr(), i);
+    if (!is_tensor(item))
+      throw tb::TypeError(std::string(fn) + "(): expected Tensor as element " + s(i) + " in argument 0, but got " +
+                          py_type_name(item));
+    out.push_back(nb::cast<tb::Tensor>(item));
+  }
+  return out;
 }
 
 tb::Tensor index_tensor_arg(nb::handle h, const char* fn) { return tensor_from_py(h, fn, "index"); }
@@ -277,22 +313,45 @@ void bind_ops_index(nb::module_& m, TensorClass& cls) {
     else tb::scatter_(t, dim, ix, scalar_from_py(v));
     return nb::borrow(self);
   };
-  auto scatter = [scatter_inplace](const tb::Tensor& t, int64_t dim, nb::handle index, nb::handle src,
-                                   nb::handle value) {
-    tb::Tensor out = tb::clone(t);
-    nb::object o = wrap(out);
-    scatter_inplace(o, dim, index, src, value);
-    return o;
+  auto scatter = [](const tb::Tensor& t, int64_t dim, nb::handle index, nb::handle src, nb::handle value) {
+    tb::Tensor ix = index_tensor_arg(index, "scatter");
+    nb::handle v = src.is_none() ? value : src;
+    if (v.is_none()) throw tb::TypeError("scatter() missing required argument 'src' or 'value'");
+    if (is_tensor(v)) return tb::scatter(t, dim, ix, nb::cast<const tb::Tensor&>(v));
+    return tb::scatter(t, dim, ix, scalar_from_py(v));
   };
+  auto scatter_add_ = [](nb::handle self, int64_t dim, nb::handle index, const tb::Tensor& src) {
+    tb::scatter_add_(nb::cast<const tb::Tensor&>(self), dim, index_tensor_arg(index, "scatter_add_"), src);
+    return nb::borrow(self);
+  };
+  auto scatter_add = [](const tb::Tensor& t, int64_t dim, nb::handle index, const tb::Tensor& src) {
+    return tb::scatter_add(t, dim, index_tensor_arg(index, "scatter_add"), src);
+  };
+  auto index_put_ = [](nb::handle self, nb::handle indices, const tb::Tensor& values, bool accumulate) {
+    tb::index_put_(nb::cast<const tb::Tensor&>(self), index_tuple(indices, "index_put_"), values, accumulate);
+    return nb::borrow(self);
+  };
+  auto index_put = [](const tb::Tensor& t, nb::handle indices, const tb::Tensor& values, bool accumulate) {
+    return tb::index_put(t, index_tuple(indices, "index_put"), values, accumulate);
+  };
+  // a tensor value uses the tensor overload (differentiable in the value, torch's MaskedFillBackward1)
   auto masked_fill = [](const tb::Tensor& t, nb::handle mask, nb::handle value) {
+    tb::Tensor m = tensor_from_py(mask, "masked_fill", "mask");
+    if (is_tensor(value)) return tb::masked_fill(t, m, nb::cast<const tb::Tensor&>(value));
     tb::Scalar v;
     masked_fill_value(value, v);
-    return tb::masked_fill(t, tensor_from_py(mask, "masked_fill", "mask"), v);
+    return tb::masked_fill(t, m, v);
   };
   auto masked_fill_ = [](nb::handle self, nb::handle mask, nb::handle value) {
-    tb::Scalar v;
-    masked_fill_value(value, v);
-    tb::masked_fill_(nb::cast<const tb::Tensor&>(self), tensor_from_py(mask, "masked_fill_", "mask"), v);
+    const tb::Tensor& t = nb::cast<const tb::Tensor&>(self);
+    tb::Tensor m = tensor_from_py(mask, "masked_fill_", "mask");
+    if (is_tensor(value)) {
+      tb::masked_fill_(t, m, nb::cast<const tb::Tensor&>(value));
+    } else {
+      tb::Scalar v;
+      masked_fill_value(value, v);
+      tb::masked_fill_(t, m, v);
+    }
     return nb::borrow(self);
   };
   auto nonzero = [](const tb::Tensor& t, bool as_tuple) -> nb::object {
@@ -325,6 +384,17 @@ void bind_ops_index(nb::module_& m, TensorClass& cls) {
   m.def("scatter", scatter, nb::arg("input"), nb::arg("dim"), nb::arg("index"),
         nb::arg("src") = nb::none(), nb::kw_only(), nb::arg("value") = nb::none(),
         "Out-of-place scatter_.");
+  cls.def("scatter_add_", scatter_add_, nb::arg("dim"), nb::arg("index"), nb::arg("src"),
+          "In place: t[index[i][j]][j] += src[i][j] (dim=0); repeated indices add up.");
+  cls.def("scatter_add", scatter_add, nb::arg("dim"), nb::arg("index"), nb::arg("src"), "Out-of-place scatter_add_.");
+  m.def("scatter_add", scatter_add, nb::arg("input"), nb::arg("dim"), nb::arg("index"), nb::arg("src"),
+        "Out-of-place scatter_add_.");
+  cls.def("index_put_", index_put_, nb::arg("indices"), nb::arg("values"), nb::arg("accumulate") = false,
+          "In place: t[indices] = values (a tuple of index tensors); with accumulate, += (repeated indices add up).");
+  cls.def("index_put", index_put, nb::arg("indices"), nb::arg("values"), nb::arg("accumulate") = false,
+          "Out-of-place index_put_.");
+  m.def("index_put", index_put, nb::arg("input"), nb::arg("indices"), nb::arg("values"),
+        nb::arg("accumulate") = false, "Out-of-place index_put_.");
   cls.def("masked_fill", masked_fill, nb::arg("mask"), nb::arg("value"),
           "A copy of t with value where the bool mask (broadcast) is True.");
   m.def("masked_fill", masked_fill, nb::arg("input"), nb::arg("mask"), nb::arg("value"),

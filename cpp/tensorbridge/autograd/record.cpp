@@ -207,6 +207,7 @@ bool is_expandable_to(const Shape& shape, const Shape& desired) {
 
 Tensor sum_to(const Tensor& g, const Shape& shape) {
   if (g.shape() == shape) return g;
+  // Only sums, no reshape: the leading dims away, then the size-1 dims kept.
   const size_t lead = g.dim() - shape.size();
   Tensor r = g;
   if (lead > 0) {  // the dims broadcasting added in front go away

@@ -40,8 +40,56 @@ Tensor to_dtype(const Tensor& t, DType dtype);
 Tensor sum(const Tensor& x, const OptDims& dims, bool keepdim, std::optional<DType> dtype);
 Tensor mean(const Tensor& x, const OptDims& dims, bool keepdim, std::optional<DType> dtype);
 // Helpers for reduction rules: g with the reduced dims restored as size 1, and then expanded.
+// Both keep g's history (double backward; see reshape_with_grad).
 Tensor unsqueeze_reduced(const Tensor& g, const Shape& in_shape, const DimVector& dims, bool keepdim);
 Tensor expand_reduced(const Tensor& g, const Shape& in_shape, const DimVector& dims, bool keepdim);
+
+// ---- more reductions (rules_reduce.cpp): prod, extrema, var/std, norm, logsumexp, softmax,
+// cumulative ops. all/any/argmax/argmin/nonzero are not differentiable (they record nothing).
+Tensor prod(const Tensor& x, const OptDims& dims, bool keepdim, std::optional<DType> dtype);
+Tensor amax(const Tensor& x, const OptDims& dims, bool keepdim);
+Tensor amin(const Tensor& x, const OptDims& dims, bool keepdim);
+Tensor max(const Tensor& x);  // max()/min() of every element
+Tensor min(const Tensor& x);
+std::pair<Tensor, Tensor> max_dim(const Tensor& x, int64_t dim, bool keepdim);
+std::pair<Tensor, Tensor> min_dim(const Tensor& x, int64_t dim, bool keepdim);
+Tensor var(const Tensor& x, const OptDims& dims, double correction, bool keepdim);
+Tensor std(const Tensor& x, const OptDims& dims, double correction, bool keepdim);
+// x already in the requested dtype (the front end casts first, as torch does).
+Tensor norm(const Tensor& x, double p, const OptDims& dims, bool keepdim);
+Tensor logsumexp(const Tensor& x, const DimVector& dims, bool keepdim);
+// softmax (log: log_softmax) of x already in the requested dtype.
+Tensor softmax(const Tensor& x, int64_t dim, bool log);
+Tensor cumsum(const Tensor& x, int64_t dim, std::optional<DType> dtype);
+Tensor cumprod(const Tensor& x, int64_t dim, std::optional<DType> dtype);
+
+// Reshape / expand that keep t's autograd history. The view ops record nothing yet (their rules
+// belong to rules_shape.cpp); until they do, these record the view themselves (ViewBackward0 /
+// ExpandBackward0), so that rules that reshape saved tensors stay twice differentiable. Once
+// tb::reshape / tb::expand record, these only call them.
+Tensor reshape_with_grad(const Tensor& t, const Shape& shape);
+Tensor expand_with_grad(const Tensor& t, const Shape& shape);
+// g summed down to `shape`, which may also have more (leading size-1) dims than g; keeps history.
+Tensor sum_to_shape(const Tensor& g, const Shape& shape);
+
+// ---- indexing (rules_index.cpp) ----
+// `indices` as for tb::index (undefined = whole dim; int64/int32 or bool/uint8 masks).
+Tensor index(const Tensor& t, const std::vector<Tensor>& indices);
+void index_put_(const Tensor& t, const std::vector<Tensor>& indices, const Tensor& values, bool accumulate);
+Tensor index_put(const Tensor& t, const std::vector<Tensor>& indices, const Tensor& values, bool accumulate);
+Tensor index_select(const Tensor& t, int64_t dim, const Tensor& index);
+Tensor gather(const Tensor& t, int64_t dim, const Tensor& index);
+void scatter_(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src);
+void scatter_(const Tensor& t, int64_t dim, const Tensor& index, const Scalar& value);
+Tensor scatter(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src);
+Tensor scatter(const Tensor& t, int64_t dim, const Tensor& index, const Scalar& value);
+void scatter_add_(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src);
+Tensor scatter_add(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src);
+void masked_fill_(const Tensor& t, const Tensor& mask, const Scalar& value);
+Tensor masked_fill(const Tensor& t, const Tensor& mask, const Scalar& value);
+void masked_fill_(const Tensor& t, const Tensor& mask, const Tensor& value);
+Tensor masked_fill(const Tensor& t, const Tensor& mask, const Tensor& value);
+Tensor take(const Tensor& t, const Tensor& index);
 
 // ---- matrix products (rules_linalg.cpp) ----
 Tensor mm(const Tensor& a, const Tensor& b);

@@ -2,6 +2,7 @@
 // the dtype-agnostic kernels in backend/cpu/index_kernels.
 #include "tensorbridge/ops/index.h"
 
+#include "tensorbridge/autograd/rules.h"
 #include "tensorbridge/backend/cpu/index_kernels.h"
 #include "tensorbridge/backend/cpu/strided_loop.h"
 #include "tensorbridge/convert.h"
@@ -154,6 +155,7 @@ Tensor as_1d_if_scalar(const Tensor& t) { return t.dim() == 0 ? t.as_strided({1}
 }  // namespace
 
 Tensor index(const Tensor& t, const std::vector<Tensor>& indices) {
+  if (autograd::needs_grad(t)) return autograd::index(t, indices);
   Tensor fast;
   if (try_mask_fast_path(t, indices, fast)) return fast;
   IndexPlan p = plan_index(t, indices);
@@ -162,7 +164,9 @@ Tensor index(const Tensor& t, const std::vector<Tensor>& indices) {
   return out;
 }
 
-void index_put_(const Tensor& t, const std::vector<Tensor>& indices, const Tensor& values) {
+void index_put_(const Tensor& t, const std::vector<Tensor>& indices, const Tensor& values,
+                bool accumulate) {
+  if (autograd::needs_grad(t, values)) return autograd::index_put_(t, indices, values, accumulate);
   t.check_writable("index_put_");
   if (values.dtype() != t.dtype())
     throw RuntimeError("Index put requires the source and destination dtypes match, got " +
@@ -182,10 +186,21 @@ void index_put_(const Tensor& t, const std::vector<Tensor>& indices, const Tenso
                        " cannot be broadcast to indexing result of shape " + shape_str(p.out_shape));
   }
   t.bump_version();
-  if (packed.numel() > 0) cpu::scatter3(t.data_ptr(), packed.data_ptr(), t.itemsize(), three_level(p));
+  if (packed.numel() == 0) return;
+  if (accumulate) cpu::scatter3_add(t.data_ptr(), packed.data_ptr(), t.dtype(), three_level(p));
+  else cpu::scatter3(t.data_ptr(), packed.data_ptr(), t.itemsize(), three_level(p));
+}
+
+Tensor index_put(const Tensor& t, const std::vector<Tensor>& indices, const Tensor& values,
+                 bool accumulate) {
+  if (autograd::needs_grad(t, values)) return autograd::index_put(t, indices, values, accumulate);
+  Tensor out = clone(t);
+  index_put_(out, indices, values, accumulate);
+  return out;
 }
 
 Tensor index_select(const Tensor& t, int64_t dim, const Tensor& index) {
+  if (autograd::needs_grad(t)) return autograd::index_select(t, dim, index);
   if (index.dim() > 1) throw IndexError("index_select(): Index is supposed to be a vector");
   if (index.dtype() != DType::Int64 && index.dtype() != DType::Int32)
     throw RuntimeError("index_select(): Expected dtype int32 or int64 for index");
@@ -214,6 +229,7 @@ Tensor index_select(const Tensor& t, int64_t dim, const Tensor& index) {
 }
 
 Tensor gather(const Tensor& t, int64_t dim, const Tensor& index) {
+  if (autograd::needs_grad(t)) return autograd::gather(t, dim, index);
   if (index.dtype() != DType::Int64) throw RuntimeError("gather(): Expected dtype int64 for index");
   Tensor tt = as_1d_if_scalar(t), ii = as_1d_if_scalar(index);
   int64_t d = wrap_dim(dim, tt.dim());
@@ -264,7 +280,8 @@ void scatter_checks(const Tensor& t, int64_t d, const Tensor& ii, const Tensor* 
   }
 }
 
-template <typename T, typename GetValue>
+// Writes get(src offset) at each scattered position (Add: adds it, so repeated positions sum up).
+template <typename T, bool Add = false, typename GetValue>
 void scatter_loop(const Tensor& tt, int64_t d, const Tensor& ii, const Strides& src_st, GetValue get) {
   Strides dst_st = tt.strides();
   int64_t size = tt.shape()[size_t(d)], dstride = dst_st[size_t(d)];
@@ -278,14 +295,17 @@ void scatter_loop(const Tensor& tt, int64_t d, const Tensor& ii, const Strides& 
                            if (v < 0 || v >= size)
                              throw RuntimeError("index " + s(v) + " is out of bounds for dimension " +
                                                 s(d) + " with size " + s(size));
-                           dp[b[0] + j * st[0] + v * dstride] = get(b[2] + j * st[2]);
+                           T& dst = dp[b[0] + j * st[0] + v * dstride];
+                           if constexpr (!Add) dst = get(b[2] + j * st[2]);
+                           else if constexpr (std::is_same_v<T, bool>) dst = dst || get(b[2] + j * st[2]);
+                           else dst = T(dst + get(b[2] + j * st[2]));
                          }
                        });
 }
-}  // namespace
 
-void scatter_(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src) {
-  t.check_writable("scatter_");
+// scatter_ (add: scatter_add_) with a src tensor.
+void scatter_src(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src, bool add) {
+  t.check_writable(add ? "scatter_add_" : "scatter_");
   if (src.dtype() != t.dtype()) throw RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype");
   Tensor tt = as_1d_if_scalar(t), ii = as_1d_if_scalar(index), ss = as_1d_if_scalar(src);
   int64_t d = wrap_dim(dim, tt.dim());
@@ -297,11 +317,46 @@ void scatter_(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& s
   for (int64_t k = 0; k < ii.dim(); ++k) src_st[size_t(k)] = ss.strides()[size_t(k)];
   dispatch_dtype(t.dtype(), [&]<typename T>() {
     const T* sp = ss.data<T>();
-    scatter_loop<T>(tt, d, ii, src_st, [&](int64_t off) { return sp[off]; });
+    auto get = [&](int64_t off) { return sp[off]; };
+    if (add) scatter_loop<T, true>(tt, d, ii, src_st, get);
+    else scatter_loop<T>(tt, d, ii, src_st, get);
   });
+}
+}  // namespace
+
+void scatter_(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src) {
+  if (autograd::needs_grad(t, src)) return autograd::scatter_(t, dim, index, src);
+  scatter_src(t, dim, index, src, false);
+}
+
+void scatter_add_(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src) {
+  if (autograd::needs_grad(t, src)) return autograd::scatter_add_(t, dim, index, src);
+  scatter_src(t, dim, index, src, true);
+}
+
+Tensor scatter(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src) {
+  if (autograd::needs_grad(t, src)) return autograd::scatter(t, dim, index, src);
+  Tensor out = clone(t);
+  scatter_src(out, dim, index, src, false);
+  return out;
+}
+
+Tensor scatter(const Tensor& t, int64_t dim, const Tensor& index, const Scalar& value) {
+  if (autograd::needs_grad(t)) return autograd::scatter(t, dim, index, value);
+  Tensor out = clone(t);
+  scatter_(out, dim, index, value);
+  return out;
+}
+
+Tensor scatter_add(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src) {
+  if (autograd::needs_grad(t, src)) return autograd::scatter_add(t, dim, index, src);
+  Tensor out = clone(t);
+  scatter_src(out, dim, index, src, true);
+  return out;
 }
 
 void scatter_(const Tensor& t, int64_t dim, const Tensor& index, const Scalar& value) {
+  if (autograd::needs_grad(t)) return autograd::scatter_(t, dim, index, value);
   t.check_writable("scatter_");
   Tensor tt = as_1d_if_scalar(t), ii = as_1d_if_scalar(index);
   int64_t d = wrap_dim(dim, tt.dim());
@@ -331,6 +386,7 @@ const char* cpp_type_name(DType dt) {
 }  // namespace
 
 void masked_fill_(const Tensor& t, const Tensor& mask, const Scalar& value) {
+  if (autograd::needs_grad(t)) return autograd::masked_fill_(t, mask, value);
   if (mask.dtype() != DType::Bool)
     throw RuntimeError(std::string("masked_fill_ only supports boolean masks, but got mask with dtype ") +
                        cpp_type_name(mask.dtype()));
@@ -354,6 +410,7 @@ void masked_fill_(const Tensor& t, const Tensor& mask, const Scalar& value) {
 }
 
 Tensor masked_fill(const Tensor& t, const Tensor& mask, const Scalar& value) {
+  if (autograd::needs_grad(t)) return autograd::masked_fill(t, mask, value);
   if (mask.dtype() != DType::Bool)
     throw RuntimeError(std::string("masked_fill_ only supports boolean masks, but got mask with dtype ") +
                        cpp_type_name(mask.dtype()));
@@ -364,7 +421,27 @@ Tensor masked_fill(const Tensor& t, const Tensor& mask, const Scalar& value) {
   return out;
 }
 
+namespace {
+Scalar fill_value(const Tensor& value) {
+  if (value.dim() != 0)
+    throw RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got tensor with " +
+                       s(value.dim()) + " dimension(s).");
+  return item(value);
+}
+}  // namespace
+
+void masked_fill_(const Tensor& t, const Tensor& mask, const Tensor& value) {
+  if (autograd::needs_grad(t, value)) return autograd::masked_fill_(t, mask, value);
+  masked_fill_(t, mask, fill_value(value));
+}
+
+Tensor masked_fill(const Tensor& t, const Tensor& mask, const Tensor& value) {
+  if (autograd::needs_grad(t, value)) return autograd::masked_fill(t, mask, value);
+  return masked_fill(t, mask, fill_value(value));
+}
+
 Tensor nonzero(const Tensor& t) {
+  GradModeGuard no_grad(false);  // not differentiable: record nothing on the way
   Tensor m = t.dtype() == DType::Bool && t.is_contiguous() ? t : contiguous(to_dtype(t, DType::Bool, true));
   int64_t count = cpu::count_true(m.data<bool>(), m.numel());
   Tensor out = empty({count, t.dim()}, DType::Int64, t.device());
@@ -373,6 +450,7 @@ Tensor nonzero(const Tensor& t) {
 }
 
 Tensor take(const Tensor& t, const Tensor& index) {
+  if (autograd::needs_grad(t)) return autograd::take(t, index);
   if (index.dtype() != DType::Int64)
     throw RuntimeError("take(): Expected a long tensor for index, but got " +
                        std::string(dtype_legacy_name(index.dtype())));

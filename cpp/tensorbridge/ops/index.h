@@ -14,16 +14,30 @@ namespace tb {
 // adjacent, else in front (torch's rule).
 Tensor index(const Tensor& t, const std::vector<Tensor>& indices);
 // t[indices] = values (values broadcast to the indexing result; same dtype as t). Bumps t's version.
-void index_put_(const Tensor& t, const std::vector<Tensor>& indices, const Tensor& values);
+// With accumulate, t[indices] += values, repeated positions adding up (torch's index_put_).
+void index_put_(const Tensor& t, const std::vector<Tensor>& indices, const Tensor& values,
+                bool accumulate = false);
+// Out of place: a copy of t with index_put_ applied.
+Tensor index_put(const Tensor& t, const std::vector<Tensor>& indices, const Tensor& values,
+                 bool accumulate = false);
 
 Tensor index_select(const Tensor& t, int64_t dim, const Tensor& index);
 Tensor gather(const Tensor& t, int64_t dim, const Tensor& index);
 // In place: t[..., index[i], ...] = src[i] along dim.
 void scatter_(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src);
 void scatter_(const Tensor& t, int64_t dim, const Tensor& index, const Scalar& value);
+// Out of place: a copy of t with scatter_ applied.
+Tensor scatter(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src);
+Tensor scatter(const Tensor& t, int64_t dim, const Tensor& index, const Scalar& value);
+// In place: t[..., index[i], ...] += src[i] along dim (repeated indices add up); and out of place.
+void scatter_add_(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src);
+Tensor scatter_add(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src);
 void masked_fill_(const Tensor& t, const Tensor& mask, const Scalar& value);
 // Out of place: the result has the broadcast shape of t and mask.
 Tensor masked_fill(const Tensor& t, const Tensor& mask, const Scalar& value);
+// The value as a 0-d tensor (torch's masked_fill.Tensor overload: the value is differentiable).
+void masked_fill_(const Tensor& t, const Tensor& mask, const Tensor& value);
+Tensor masked_fill(const Tensor& t, const Tensor& mask, const Tensor& value);
 // [count, ndim] int64 coordinates of the nonzero elements, row-major order.
 Tensor nonzero(const Tensor& t);
 // Elements of t (read as 1-D in row-major order) at the positions of index; result has index's shape.

@@ -3,6 +3,7 @@
 #include "tensorbridge/autograd/rules.h"
 #include "tensorbridge/ops/reduce.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -171,6 +172,7 @@ Tensor sum(const Tensor& x, const OptDims& dims, bool keepdim, std::optional<DTy
 }
 
 Tensor prod(const Tensor& x, const OptDims& dims, bool keepdim, std::optional<DType> dtype) {
+  if (autograd::needs_grad(x)) return autograd::prod(x, dims, keepdim, dtype);
   const DType r = sum_dtype(x.dtype(), dtype);
   return run_reduce(ReduceKind::Prod, to_dtype(x, r), dims, keepdim, r);
 }
@@ -189,9 +191,11 @@ Tensor mean(const Tensor& x, const OptDims& dims, bool keepdim, std::optional<DT
 }
 
 Tensor amax(const Tensor& x, const OptDims& dims, bool keepdim) {
+  if (autograd::needs_grad(x)) return autograd::amax(x, dims, keepdim);
   return extremum(ReduceKind::Max, x, dims, keepdim, "amax");
 }
 Tensor amin(const Tensor& x, const OptDims& dims, bool keepdim) {
+  if (autograd::needs_grad(x)) return autograd::amin(x, dims, keepdim);
   return extremum(ReduceKind::Min, x, dims, keepdim, "amin");
 }
 
@@ -203,24 +207,29 @@ Tensor truth(const Tensor& x) {
 }
 }  // namespace
 
+// all/any/argmax/argmin are not differentiable: grad mode is off inside (nothing is recorded).
 Tensor all(const Tensor& x, const OptDims& dims, bool keepdim) {
+  GradModeGuard no_grad(false);
   if (dims && dims->empty()) return truth(x);
   Tensor r = run_reduce(ReduceKind::All, x, dims, keepdim, DType::Bool);
   return x.dtype() == DType::UInt8 ? to_dtype(r, DType::UInt8) : r;
 }
 Tensor any(const Tensor& x, const OptDims& dims, bool keepdim) {
+  GradModeGuard no_grad(false);
   if (dims && dims->empty()) return truth(x);
   Tensor r = run_reduce(ReduceKind::Any, x, dims, keepdim, DType::Bool);
   return x.dtype() == DType::UInt8 ? to_dtype(r, DType::UInt8) : r;
 }
 
 Tensor max(const Tensor& x) {
+  if (autograd::needs_grad(x)) return autograd::max(x);
   if (x.numel() == 0)
     throw RuntimeError("max(): Expected reduction dim to be specified for input.numel() == 0. Specify the "
                        "reduction dim with the 'dim' argument.");
   return run_reduce(ReduceKind::Max, x, std::nullopt, false, x.dtype());
 }
 Tensor min(const Tensor& x) {
+  if (autograd::needs_grad(x)) return autograd::min(x);
   if (x.numel() == 0)
     throw RuntimeError("min(): Expected reduction dim to be specified for input.numel() == 0. Specify the "
                        "reduction dim with the 'dim' argument.");
@@ -228,32 +237,40 @@ Tensor min(const Tensor& x) {
 }
 
 std::pair<Tensor, Tensor> max_dim(const Tensor& x, int64_t dim, bool keepdim) {
+  if (autograd::needs_grad(x)) return autograd::max_dim(x, dim, keepdim);
   return extremum_dim(true, x, dim, keepdim);
 }
 std::pair<Tensor, Tensor> min_dim(const Tensor& x, int64_t dim, bool keepdim) {
+  if (autograd::needs_grad(x)) return autograd::min_dim(x, dim, keepdim);
   return extremum_dim(false, x, dim, keepdim);
 }
 Tensor argmax(const Tensor& x, std::optional<int64_t> dim, bool keepdim) {
+  GradModeGuard no_grad(false);
   return arg_extremum(true, x, dim, keepdim);
 }
 Tensor argmin(const Tensor& x, std::optional<int64_t> dim, bool keepdim) {
+  GradModeGuard no_grad(false);
   return arg_extremum(false, x, dim, keepdim);
 }
 
 Tensor var(const Tensor& x, const OptDims& dims, double correction, bool keepdim) {
   check_float_or_complex(x, "std and var only support floating point and complex dtypes");
+  if (autograd::needs_grad(x)) return autograd::var(x, dims, correction, keepdim);
   auto mask = reduced_mask(x, dims);
   const int64_t n = reduced_count(x, mask);
   Tensor m = mean(x, dims, true);
   Tensor sq = abs_squared(binary(BinaryOp::sub, x, m));
   Tensor s = sum(sq, dims, keepdim);
-  const double denom = double(n) - correction;
-  // torch: negative degrees of freedom give NaN; zero divides by 0
-  if (denom < 0) return binary(BinaryOp::mul, s, Scalar(std::numeric_limits<double>::quiet_NaN()));
+  // torch divides by max(0, N - correction): no degrees of freedom give inf (NaN for a zero sum)
+  const double denom = std::max(0.0, double(n) - correction);
   return binary(BinaryOp::div, s, Scalar(denom));
 }
 
 Tensor std(const Tensor& x, const OptDims& dims, double correction, bool keepdim) {
+  if (autograd::needs_grad(x)) {
+    check_float_or_complex(x, "std and var only support floating point and complex dtypes");
+    return autograd::std(x, dims, correction, keepdim);
+  }
   return unary(UnaryOp::sqrt, var(x, dims, correction, keepdim));
 }
 
@@ -261,6 +278,7 @@ Tensor norm(const Tensor& x, double p, const OptDims& dims, bool keepdim, std::o
   Tensor xin = dtype ? to_dtype(x, *dtype) : x;
   check_float_or_complex(xin, "linalg.vector_norm: Expected a floating point or complex tensor as input. Got " +
                                   legacy(xin.dtype()));
+  if (autograd::needs_grad(xin)) return autograd::norm(xin, p, dims, keepdim);
   Tensor a = unary(UnaryOp::abs, xin);  // real dtype
   if (std::isinf(p)) {
     if (a.numel() == 0) {
@@ -284,6 +302,7 @@ Tensor norm(const Tensor& x, double p, const OptDims& dims, bool keepdim, std::o
 }
 
 Tensor logsumexp(const Tensor& x, const DimVector& dims, bool keepdim) {
+  if (autograd::needs_grad(x)) return autograd::logsumexp(x, dims, keepdim);
   Tensor xf = is_integral(x.dtype(), true) ? to_dtype(x, kDefaultFloat) : x;
   OptDims od = dims;
   auto mask = reduced_mask(xf, od);
@@ -298,6 +317,7 @@ Tensor logsumexp(const Tensor& x, const DimVector& dims, bool keepdim) {
 namespace {
 Tensor softmax_impl(const Tensor& x, int64_t dim, std::optional<DType> dtype, bool log) {
   Tensor xin = dtype ? to_dtype(x, *dtype) : x;
+  if (autograd::needs_grad(xin)) return autograd::softmax(xin, dim, log);
   if (xin.numel() == 0) return clone(xin);  // torch returns before looking for a kernel
   if (!is_floating_point(xin.dtype()))
     throw NotImplementedError(std::string("\"") + (log ? "log_softmax" : "softmax") +
@@ -333,7 +353,13 @@ Tensor cumulative(bool is_sum, const Tensor& x, int64_t dim, std::optional<DType
 }
 }  // namespace
 
-Tensor cumsum(const Tensor& x, int64_t dim, std::optional<DType> dtype) { return cumulative(true, x, dim, dtype); }
-Tensor cumprod(const Tensor& x, int64_t dim, std::optional<DType> dtype) { return cumulative(false, x, dim, dtype); }
+Tensor cumsum(const Tensor& x, int64_t dim, std::optional<DType> dtype) {
+  if (autograd::needs_grad(x)) return autograd::cumsum(x, dim, dtype);
+  return cumulative(true, x, dim, dtype);
+}
+Tensor cumprod(const Tensor& x, int64_t dim, std::optional<DType> dtype) {
+  if (autograd::needs_grad(x)) return autograd::cumprod(x, dim, dtype);
+  return cumulative(false, x, dim, dtype);
+}
 
 }  // namespace tb

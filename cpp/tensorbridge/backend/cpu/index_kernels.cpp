@@ -2,6 +2,7 @@
 #include "tensorbridge/backend/cpu/index_kernels.h"
 
 #include <cstring>
+#include <type_traits>
 
 namespace tb::cpu {
 
@@ -84,6 +85,24 @@ void scatter3(void* strided, const void* packed, size_t itemsize, const ThreeLev
         for (int64_t m = 0; m < g.n_mid; ++m) {
           T* dm = d_o + g.mid[m];
           for (int64_t i = 0; i < g.n_inner; ++i) dm[g.inner[i]] = *in++;
+        }
+      }
+    }
+  });
+}
+
+void scatter3_add(void* strided, const void* packed, DType dtype, const ThreeLevel& g) {
+  dispatch_dtype(dtype, [&]<typename T>() {
+    T* dst = static_cast<T*>(strided);
+    const T* in = static_cast<const T*>(packed);
+    for (int64_t o = 0; o < g.n_outer; ++o) {
+      T* d_o = dst + g.outer[o];
+      for (int64_t m = 0; m < g.n_mid; ++m) {
+        T* dm = d_o + g.mid[m];
+        for (int64_t i = 0; i < g.n_inner; ++i, ++in) {
+          T& d = dm[g.inner_unit ? i : g.inner[i]];
+          if constexpr (std::is_same_v<T, bool>) d = d || *in;
+          else d = T(d + *in);
         }
       }
     }

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "tensorbridge/dtype.h"
 #include "tensorbridge/shape.h"
 
 namespace tb::cpu {
@@ -27,6 +28,9 @@ struct ThreeLevel {
 };
 void gather3(void* packed, const void* strided, size_t itemsize, const ThreeLevel& g);
 void scatter3(void* strided, const void* packed, size_t itemsize, const ThreeLevel& g);
+// scatter with accumulation: strided += packed, in order, so that repeated positions (the same
+// mid offset more than once) add up (index_put_(accumulate=True); bool: logical or).
+void scatter3_add(void* strided, const void* packed, DType dtype, const ThreeLevel& g);
 
 // Number of true bytes of a contiguous bool array.
 int64_t count_true(const bool* mask, int64_t n);

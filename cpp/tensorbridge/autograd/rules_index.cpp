@@ -1,0 +1,240 @@
+// Backward rules of the indexing ops (torch's derivatives, written with our recording ops so that
+// they are differentiable again). Gradients that flow back into indexed positions accumulate:
+// repeated indices add up (index_put_ with accumulate, scatter_add).
+#include "tensorbridge/autograd/rules.h"
+#include "tensorbridge/error.h"
+#include "tensorbridge/ops.h"
+
+namespace tb::autograd {
+
+namespace {
+
+constexpr size_t kNone = size_t(-1);
+Operand num(double v) { return Operand(Scalar(v)); }
+
+// A saved list of index tensors (undefined entries stay undefined).
+struct SavedIndices {
+  std::vector<size_t> slots;
+  SavedIndices(FunctionNode& n, const std::vector<Tensor>& indices) {
+    for (const Tensor& t : indices) slots.push_back(t.defined() ? n.save(t) : kNone);
+  }
+  std::vector<Tensor> get(FunctionNode& n) const {
+    std::vector<Tensor> r;
+    for (size_t s : slots) r.push_back(s == kNone ? Tensor() : n.saved(s));
+    return r;
+  }
+};
+
+// The gradient of t[indices]: zeros of t's shape with g added at the indexed positions.
+Tensor index_backward(const Tensor& g, const Shape& shape, const std::vector<Tensor>& indices) {
+  Tensor z = zeros(shape, g.dtype());
+  tb::index_put_(z, indices, g, /*accumulate=*/true);
+  return z;
+}
+
+// out = self_in with values put at indices. Gradients: self gets g (zero where overwritten unless
+// accumulating), values get g[indices] summed to their shape.
+std::shared_ptr<FunctionNode> record_index_put(const Tensor& self_in, const Tensor& values, const Tensor& out,
+                                               const std::vector<Tensor>& indices, bool accumulate) {
+  auto n = record("IndexPutBackward0", {self_in, values}, {out});
+  if (!n) return n;
+  const SavedIndices si(*n, indices);
+  const Shape vshape = values.shape();
+  n->set_backward([si, vshape, accumulate](FunctionNode& self, TensorList& g) -> TensorList {
+    const std::vector<Tensor> idx = si.get(self);
+    TensorList r(2);
+    if (self.needs_input_grad(0))
+      r[0] = accumulate ? g[0] : tb::index_put(g[0], idx, zeros({}, g[0].dtype()), false);
+    if (self.needs_input_grad(1)) r[1] = sum_to_shape(tb::index(g[0], idx), vshape);
+    return r;
+  });
+  return n;
+}
+
+enum class ScatterKind { Src, Value, Add };
+
+// out = self_in with src (or a value) scattered along dim. Gradients: self gets g, zero where
+// overwritten (all of it for scatter_add); src gets g gathered at index.
+std::shared_ptr<FunctionNode> record_scatter(ScatterKind kind, const Tensor& self_in, const Tensor& src,
+                                             const Tensor& out, int64_t dim, const Tensor& index) {
+  const char* name = kind == ScatterKind::Src ? "ScatterBackward0"
+                     : kind == ScatterKind::Value ? "ScatterBackward1" : "ScatterAddBackward0";
+  auto n = kind == ScatterKind::Value ? record(name, {self_in}, {out}) : record(name, {self_in, src}, {out});
+  if (!n) return n;
+  const size_t ii = n->save(index);
+  n->set_backward([kind, ii, dim](FunctionNode& self, TensorList& g) -> TensorList {
+    Tensor idx = self.saved(ii);
+    TensorList r(kind == ScatterKind::Value ? 1 : 2);
+    if (self.needs_input_grad(0))
+      r[0] = kind == ScatterKind::Add ? g[0] : tb::scatter(g[0], dim, idx, Scalar(0.0));
+    if (kind != ScatterKind::Value && self.needs_input_grad(1)) r[1] = tb::gather(g[0], dim, idx);
+    return r;
+  });
+  return n;
+}
+
+// out = self_in with value where mask. Gradients: self gets g where not mask (summed to its
+// shape: mask may broadcast it), a tensor value the sum of g where mask.
+std::shared_ptr<FunctionNode> record_masked_fill(const Tensor& self_in, const Tensor& value, const Tensor& out,
+                                                 const Tensor& mask) {
+  auto n = value.defined() ? record("MaskedFillBackward1", {self_in, value}, {out})
+                           : record("MaskedFillBackward0", {self_in}, {out});
+  if (!n) return n;
+  const size_t mi = n->save(mask);
+  const Shape shape = self_in.shape();
+  const bool has_value = value.defined();
+  n->set_backward([mi, shape, has_value](FunctionNode& self, TensorList& g) -> TensorList {
+    Tensor mask = self.saved(mi);
+    TensorList r(has_value ? 2 : 1);
+    if (self.needs_input_grad(0)) r[0] = sum_to_shape(tb::where(mask, num(0), g[0]), shape);
+    if (has_value && self.needs_input_grad(1)) r[1] = tb::sum(tb::where(mask, g[0], num(0)));
+    return r;
+  });
+  return n;
+}
+
+}  // namespace
+
+// ---- advanced indexing ------------------------------------------------------------------------
+
+Tensor index(const Tensor& t, const std::vector<Tensor>& indices) {
+  Tensor y = without_grad([&] { return tb::index(t, indices); });
+  auto n = record("IndexBackward0", {t}, {y});
+  if (!n) return y;
+  const SavedIndices si(*n, indices);
+  const Shape shape = t.shape();
+  n->set_backward([si, shape](FunctionNode& self, TensorList& g) -> TensorList {
+    return {index_backward(g[0], shape, si.get(self))};
+  });
+  return y;
+}
+
+void index_put_(const Tensor& t, const std::vector<Tensor>& indices, const Tensor& values, bool accumulate) {
+  check_inplace(t);
+  Tensor old = before_inplace(t, false);
+  without_grad([&] { tb::index_put_(t, indices, values, accumulate); });
+  finish_inplace(t, record_index_put(old, values, t, indices, accumulate));
+}
+
+Tensor index_put(const Tensor& t, const std::vector<Tensor>& indices, const Tensor& values, bool accumulate) {
+  Tensor y = without_grad([&] { return tb::index_put(t, indices, values, accumulate); });
+  record_index_put(t, values, y, indices, accumulate);
+  return y;
+}
+
+// ---- index_select, gather, take ---------------------------------------------------------------
+
+Tensor index_select(const Tensor& t, int64_t dim, const Tensor& index) {
+  Tensor y = without_grad([&] { return tb::index_select(t, dim, index); });
+  auto n = record("IndexSelectBackward0", {t}, {y});
+  if (!n) return y;
+  const size_t ii = n->save(index);
+  const Shape shape = t.shape();
+  const int64_t d = t.dim() == 0 ? 0 : wrap_dim(dim, t.dim());
+  n->set_backward([ii, shape, d](FunctionNode& self, TensorList& g) -> TensorList {
+    if (shape.empty()) return {g[0]};  // a 0-d t: one index, the gradient itself
+    Tensor idx = self.saved(ii);
+    if (idx.dim() == 0) idx = tb::reshape(idx, {1});
+    std::vector<Tensor> list(static_cast<size_t>(d));
+    list.push_back(idx);
+    return {index_backward(g[0], shape, list)};
+  });
+  return y;
+}
+
+Tensor gather(const Tensor& t, int64_t dim, const Tensor& index) {
+  Tensor y = without_grad([&] { return tb::gather(t, dim, index); });
+  auto n = record("GatherBackward0", {t}, {y});
+  if (!n) return y;
+  const size_t ii = n->save(index);
+  const Shape shape = t.shape();
+  n->set_backward([ii, shape, dim](FunctionNode& self, TensorList& g) -> TensorList {
+    return {tb::scatter_add(zeros(shape, g[0].dtype()), dim, self.saved(ii), g[0])};
+  });
+  return y;
+}
+
+Tensor take(const Tensor& t, const Tensor& index) {
+  Tensor y = without_grad([&] { return tb::take(t, index); });
+  auto n = record("TakeBackward0", {t}, {y});
+  if (!n) return y;
+  const size_t ii = n->save(index);
+  const Shape shape = t.shape();
+  n->set_backward([ii, shape](FunctionNode& self, TensorList& g) -> TensorList {
+    // t read as 1-D: g added at the taken positions, then back to t's shape
+    Tensor flat = index_backward(g[0], {numel_of(shape)}, {self.saved(ii)});
+    return {reshape_with_grad(flat, shape)};
+  });
+  return y;
+}
+
+// ---- scatter ----------------------------------------------------------------------------------
+
+void scatter_(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src) {
+  check_inplace(t);
+  Tensor old = before_inplace(t, false);
+  without_grad([&] { tb::scatter_(t, dim, index, src); });
+  finish_inplace(t, record_scatter(ScatterKind::Src, old, src, t, dim, index));
+}
+
+void scatter_(const Tensor& t, int64_t dim, const Tensor& index, const Scalar& value) {
+  check_inplace(t);
+  Tensor old = before_inplace(t, false);
+  without_grad([&] { tb::scatter_(t, dim, index, value); });
+  finish_inplace(t, record_scatter(ScatterKind::Value, old, Tensor(), t, dim, index));
+}
+
+void scatter_add_(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src) {
+  check_inplace(t);
+  Tensor old = before_inplace(t, false);
+  without_grad([&] { tb::scatter_add_(t, dim, index, src); });
+  finish_inplace(t, record_scatter(ScatterKind::Add, old, src, t, dim, index));
+}
+
+Tensor scatter(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src) {
+  Tensor y = without_grad([&] { return tb::scatter(t, dim, index, src); });
+  record_scatter(ScatterKind::Src, t, src, y, dim, index);
+  return y;
+}
+
+Tensor scatter(const Tensor& t, int64_t dim, const Tensor& index, const Scalar& value) {
+  Tensor y = without_grad([&] { return tb::scatter(t, dim, index, value); });
+  record_scatter(ScatterKind::Value, t, Tensor(), y, dim, index);
+  return y;
+}
+
+Tensor scatter_add(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src) {
+  Tensor y = without_grad([&] { return tb::scatter_add(t, dim, index, src); });
+  record_scatter(ScatterKind::Add, t, src, y, dim, index);
+  return y;
+}
+
+// ---- masked_fill ------------------------------------------------------------------------------
+
+void masked_fill_(const Tensor& t, const Tensor& mask, const Scalar& value) {
+  check_inplace(t);
+  Tensor old = before_inplace(t, false);
+  without_grad([&] { tb::masked_fill_(t, mask, value); });
+  finish_inplace(t, record_masked_fill(old, Tensor(), t, mask));
+}
+
+void masked_fill_(const Tensor& t, const Tensor& mask, const Tensor& value) {
+  check_inplace(t);
+  Tensor old = before_inplace(t, false);
+  without_grad([&] { tb::masked_fill_(t, mask, value); });
+  finish_inplace(t, record_masked_fill(old, value, t, mask));
+}
+
+Tensor masked_fill(const Tensor& t, const Tensor& mask, const Scalar& value) {
+  Tensor y = without_grad([&] { return tb::masked_fill(t, mask, value); });
+  record_masked_fill(t, Tensor(), y, mask);
+  return y;
+}
+
+Tensor masked_fill(const Tensor& t, const Tensor& mask, const Tensor& value) {
+  Tensor y = without_grad([&] { return tb::masked_fill(t, mask, value); });
+  record_masked_fill(t, value, y, mask);
+  return y;
+}
+
+}  // namespace tb::autograd
