@@ -18,32 +18,32 @@ class _DecoratorContextManager:
         return self.__class__()
 
 
-class no_grad(_DecoratorContextManager):
+class _GradModeBlock(_DecoratorContextManager):
+    """Sets grad mode to `mode` inside the block and restores the previous one on exit."""
+
+    mode = True
+
+    def __init__(self):
+        self.prev = False
+
+    def __enter__(self):
+        self.prev = _core.is_grad_enabled()
+        _core._set_grad_enabled(self.mode)
+
+    def __exit__(self, *exc):
+        _core._set_grad_enabled(self.prev)
+
+
+class no_grad(_GradModeBlock):
     """Disables gradient recording inside the block (torch.no_grad)."""
 
-    def __init__(self):
-        self.prev = False
-
-    def __enter__(self):
-        self.prev = _core.is_grad_enabled()
-        _core._set_grad_enabled(False)
-
-    def __exit__(self, *exc):
-        _core._set_grad_enabled(self.prev)
+    mode = False
 
 
-class enable_grad(_DecoratorContextManager):
+class enable_grad(_GradModeBlock):
     """Enables gradient recording inside the block (torch.enable_grad)."""
 
-    def __init__(self):
-        self.prev = False
-
-    def __enter__(self):
-        self.prev = _core.is_grad_enabled()
-        _core._set_grad_enabled(True)
-
-    def __exit__(self, *exc):
-        _core._set_grad_enabled(self.prev)
+    mode = True
 
 
 class set_grad_enabled(_DecoratorContextManager):
