@@ -26,13 +26,13 @@ DimVector reduced_dims(const Tensor& x, const OptDims& dims) {
 Tensor unsqueeze_reduced(const Tensor& g, const Shape& in_shape, const DimVector& dims, bool keepdim) {
   if (keepdim || in_shape.empty()) return g;
   Tensor r = g;
-  for (int64_t d : dims) r = unsqueeze(r, d);
+  for (int64_t d : dims) r = tb::unsqueeze(r, d);
   return r;
 }
 
 // The gradient of a sum-like reduction: g broadcast back over the reduced dims.
 Tensor expand_reduced(const Tensor& g, const Shape& in_shape, const DimVector& dims, bool keepdim) {
-  return expand(unsqueeze_reduced(g, in_shape, dims, keepdim), in_shape);
+  return tb::expand(unsqueeze_reduced(g, in_shape, dims, keepdim), in_shape);
 }
 
 Tensor sum(const Tensor& x, const OptDims& dims, bool keepdim, std::optional<DType> dtype) {
