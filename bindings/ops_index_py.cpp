@@ -71,13 +71,14 @@ bool is_bool_scalar(nb::handle h) {
   return PyObject_IsInstance(h.ptr(), np_bool.ptr()) == 1;
 }
 
-// The parsed form of an index: a view of self made by the basic indices, and the per-dim list
-// of advanced index tensors for tb::index / tb::index_put_ (empty when there are none).
+// The parsed form of an index: a view of self made by the basic indices (by the view ops, so that
+// autograd records them and in-place writes through them reach self's base), or self itself when
+// they make none, and the per-dim list of advanced index tensors for tb::index / tb::index_put_
+// (empty when there are none).
 struct Parsed {
   tb::Tensor view;
   std::vector<tb::Tensor> indices;
   bool advanced = false;
-  bool touched = false;  // some basic index (int, slice, None, bool) made `view` differ from self
 };
 
 tb::Tensor bool_index_tensor(bool v) {
@@ -86,7 +87,10 @@ tb::Tensor bool_index_tensor(bool v) {
   return t;
 }
 
-Parsed parse_index(const tb::Tensor& self, nb::handle index) {
+// skip_full_slices: a slice that starts at 0 (as written), has step 1 and stops at or past the end
+// makes no view -- torch's slicing optimisation, used except for a lone slice in t[slice] -- so
+// that t[:, i] selects from t itself and t[:] = v, t[...] = v write into t itself.
+Parsed parse_index(const tb::Tensor& self, nb::handle index, bool skip_full_slices) {
   std::vector<nb::object> items;
   if (treat_sequence_as_tuple(index)) {
     nb::object fast = nb::steal(PySequence_Fast(index.ptr(), "index"));
@@ -126,17 +130,8 @@ Parsed parse_index(const tb::Tensor& self, nb::handle index) {
   if (specified > self.dim())
     throw tb::IndexError("too many indices for tensor of dimension " + s(self.dim()));
 
-  // Is there an advanced index (a tensor other than a 0-d integer, a bool)? Then full slices are
-  // skipped like torch does, so that t[:, idx] indexes (and t[:, idx] = v writes) t itself.
-  bool has_advanced = false;
-  for (size_t i = 0; i < items.size(); ++i) {
-    const tb::Tensor& t = tensors[i];
-    const bool mask = t.defined() && (t.dtype() == tb::DType::Bool || t.dtype() == tb::DType::UInt8);
-    has_advanced |= is_bool_scalar(items[i]) ||
-                    (t.defined() && (mask || !(t.dim() == 0 && tb::is_integral(t.dtype(), true))));
-  }
   Parsed p;
-  tb::Tensor r = self.as_strided(self.shape(), self.strides(), self.offset());
+  tb::Tensor r = self;
   int64_t dim = 0;
   auto select_checked = [&](int64_t i) {
     int64_t size = r.shape()[size_t(dim)];
@@ -144,13 +139,11 @@ Parsed parse_index(const tb::Tensor& self, nb::handle index) {
       throw tb::IndexError("index " + s(i) + " is out of bounds for dimension " + s(dim) +
                            " with size " + s(size));
     r = tb::select(r, dim, i);
-    p.touched = true;
   };
   for (size_t i = 0; i < items.size(); ++i) {
     PyObject* o = items[i].ptr();
     if (o == Py_None) {
       r = tb::unsqueeze(r, dim);
-      p.touched = true;
       p.indices.push_back(tb::Tensor());
       ++dim;
     } else if (o == Py_Ellipsis) {
@@ -160,19 +153,16 @@ Parsed parse_index(const tb::Tensor& self, nb::handle index) {
       dim += n;
     } else if (is_bool_scalar(items[i])) {
       r = tb::unsqueeze(r, dim);
-      p.touched = true;
       p.indices.push_back(bool_index_tensor(PyObject_IsTrue(o) == 1));
       p.advanced = true;
       ++dim;
     } else if (PySlice_Check(o)) {
       Py_ssize_t start, stop, step;
       if (PySlice_Unpack(o, &start, &stop, &step) < 0) throw nb::python_error();
-      const int64_t size = r.shape()[size_t(dim)];
-      Py_ssize_t len = PySlice_AdjustIndices(Py_ssize_t(size), &start, &stop, step);
-      if (!(has_advanced && start == 0 && len == size && step == 1)) {
-        r = tb::slice(r, dim, start, len, step);
-        p.touched = true;
-      }
+      const Py_ssize_t size = Py_ssize_t(r.shape()[size_t(dim)]);
+      const bool full = start == 0 && step == 1 && stop >= size;
+      Py_ssize_t len = PySlice_AdjustIndices(size, &start, &stop, step);
+      if (!(skip_full_slices && full)) r = tb::slice(r, dim, start, len, step);
       p.indices.push_back(tb::Tensor());
       ++dim;
     } else if (is_int_index(o)) {
@@ -185,7 +175,6 @@ Parsed parse_index(const tb::Tensor& self, nb::handle index) {
       if (t.dim() == 0 && tb::is_integral(t.dtype(), true)) {
         if (mask) {  // a 0-d mask: a new dim indexed by [0] or []
           r = tb::unsqueeze(r, dim);
-          p.touched = true;
           p.indices.push_back(bool_index_tensor(tb::item(t).to_bool()));
           p.advanced = true;
           ++dim;
@@ -214,10 +203,10 @@ tb::Tensor run_index(const tb::Tensor& t, const std::vector<tb::Tensor>& idx) {
 
 nb::object getitem(nb::handle self_obj, nb::handle index) {
   const tb::Tensor& self = nb::cast<const tb::Tensor&>(self_obj);
-  Parsed p = parse_index(self, index);
-  if (!p.advanced) return wrap(p.view);
-  // only advanced indices: index self itself (its autograd history, torch's IndexBackward0)
-  return wrap(run_index(p.touched ? p.view : self, p.indices));
+  Parsed p = parse_index(self, index, treat_sequence_as_tuple(index));
+  // t[...] (no view op applied) is torch's alias: a new view of the same data
+  if (!p.advanced) return wrap(p.view.impl() == self.impl() ? tb::alias(self) : p.view);
+  return wrap(run_index(p.view, p.indices));
 }
 
 // The value of t[...] = value as a tensor: scalars take self's dtype (torch's valueToTensor).
@@ -231,7 +220,7 @@ void setitem(nb::handle self_obj, nb::handle index, nb::handle value) {
   const tb::Tensor& self = nb::cast<const tb::Tensor&>(self_obj);
   self.check_writable("setitem");
   tb::Tensor v = value_tensor(self, value);
-  Parsed p = parse_index(self, index);
+  Parsed p = parse_index(self, index, true);
   bool overlapping = false;  // a stride-0 (expanded) dim: several elements share one address
   for (int64_t d = 0; d < p.view.dim() && p.view.numel() > 0; ++d)
     overlapping |= p.view.strides()[size_t(d)] == 0 && p.view.shape()[size_t(d)] > 1;
@@ -256,7 +245,7 @@ void setitem(nb::handle self_obj, nb::handle index, nb::handle value) {
     return;
   }
   // only advanced indices: write into self itself (in place on self: IndexPutBackward0)
-  tb::index_put_(p.touched ? p.view : self, p.indices, v);
+  tb::index_put_(p.view, p.indices, v);
 }
 
 // The index tuple of index_put_: tensors (torch accepts no None there).

@@ -185,7 +185,9 @@ void bind_ops_shape(nb::module_& m, TensorClass& cls) {
   }, "The last two dims swapped (a view).");
   auto squeeze = [](const tb::Tensor& t, nb::handle dim) {
     if (dim.is_none()) return tb::squeeze(t);
-    return tb::squeeze(t, int_or_ints(dim, "squeeze", "dim"));
+    PyObject* o = dim.ptr();
+    if (PyTuple_Check(o) || PyList_Check(o)) return tb::squeeze(t, size_from_py(dim, "squeeze", "dim"));
+    return tb::squeeze(t, nb::cast<int64_t>(dim));  // squeeze(int): SqueezeBackward1 under autograd
   };
   cls.def("squeeze", squeeze, nb::arg("dim") = nb::none(), "A view without the size-1 dims (or the given ones).");
   m.def("squeeze", squeeze, nb::arg("input"), nb::arg("dim") = nb::none(),

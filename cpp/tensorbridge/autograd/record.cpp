@@ -93,10 +93,6 @@ class CopySlices : public Node {
   std::shared_ptr<FunctionNode> fn_;
 };
 
-void connect(const std::shared_ptr<Node>& node, const Tensor& input) {
-  node->next_edges.push_back(requires_grad(input) ? gradient_edge(input) : Edge{});
-}
-
 }  // namespace
 
 Edge gradient_edge(const Tensor& t) {
@@ -130,9 +126,14 @@ std::shared_ptr<FunctionNode> record(const char* name, const std::vector<Tensor>
     if (requires_grad(t) && is_complex(t.dtype()))
       throw NotImplementedError(std::string(name) + ": autograd for complex tensors is not supported "
                                 "by tensorbridge yet (see docs/autograd.md)");
+  // The edges first: gradient_edge may create a node (the regenerated history of a view changed in
+  // place), which must be older than this one -- the engine relies on next nodes being created
+  // before the nodes that point to them (mark_needed's creation-order walk).
+  std::vector<Edge> edges;
+  edges.reserve(inputs.size());
+  for (const Tensor& t : inputs) edges.push_back(requires_grad(t) ? gradient_edge(t) : Edge{});
   auto node = std::make_shared<FunctionNode>(name);
-  node->next_edges.reserve(inputs.size());
-  for (const Tensor& t : inputs) connect(node, t);
+  node->next_edges = std::move(edges);
   for (const Tensor& t : outputs) {
     uint32_t slot = node->add_output(t);
     if (t.defined() && is_differentiable(t.dtype())) set_history(t, node, slot);
@@ -186,7 +187,9 @@ void finish_inplace(const Tensor& self, const std::shared_ptr<FunctionNode>& nod
   auto cs = std::make_shared<CopySlices>(base, self, node);
   cs->next_edges.push_back(base_edge);
   for (size_t i = 1; i < node->next_edges.size(); ++i) cs->next_edges.push_back(node->next_edges[i]);
-  node->next_edges[0] = Edge{};
+  // node keeps its edge 0 (the view's old history): the engine never follows node's edges (cs
+  // replaces it in the graph), but node's backward asks needs_input_grad(0) to decide whether to
+  // compute the gradient of the old view values, which CopySlices writes into the base's slice.
   cs->add_output(base);
   set_history(base, cs, 0);
   auto as = std::make_shared<AsStridedBackward>(base, self);

@@ -40,7 +40,7 @@ Tensor to_dtype(const Tensor& t, DType dtype);
 Tensor sum(const Tensor& x, const OptDims& dims, bool keepdim, std::optional<DType> dtype);
 Tensor mean(const Tensor& x, const OptDims& dims, bool keepdim, std::optional<DType> dtype);
 // Helpers for reduction rules: g with the reduced dims restored as size 1, and then expanded.
-// Both keep g's history (double backward; see reshape_with_grad).
+// Both keep g's history (double backward).
 Tensor unsqueeze_reduced(const Tensor& g, const Shape& in_shape, const DimVector& dims, bool keepdim);
 Tensor expand_reduced(const Tensor& g, const Shape& in_shape, const DimVector& dims, bool keepdim);
 
@@ -63,12 +63,6 @@ Tensor softmax(const Tensor& x, int64_t dim, bool log);
 Tensor cumsum(const Tensor& x, int64_t dim, std::optional<DType> dtype);
 Tensor cumprod(const Tensor& x, int64_t dim, std::optional<DType> dtype);
 
-// Reshape / expand that keep t's autograd history. The view ops record nothing yet (their rules
-// belong to rules_shape.cpp); until they do, these record the view themselves (ViewBackward0 /
-// ExpandBackward0), so that rules that reshape saved tensors stay twice differentiable. Once
-// tb::reshape / tb::expand record, these only call them.
-Tensor reshape_with_grad(const Tensor& t, const Shape& shape);
-Tensor expand_with_grad(const Tensor& t, const Shape& shape);
 // g summed down to `shape`, which may also have more (leading size-1) dims than g; keeps history.
 Tensor sum_to_shape(const Tensor& g, const Shape& shape);
 
@@ -93,5 +87,48 @@ Tensor take(const Tensor& t, const Tensor& index);
 
 // ---- matrix products (rules_linalg.cpp) ----
 Tensor mm(const Tensor& a, const Tensor& b);
+Tensor bmm(const Tensor& a, const Tensor& b);
+Tensor mv(const Tensor& a, const Tensor& v);
+Tensor dot(const Tensor& a, const Tensor& b);
+// torch.matmul is composite: it is built here from the recorded ops above (dot, mv, mm, bmm, views)
+// the way torch builds it, so grad_fn names and gradients follow torch for every rank combination.
+Tensor matmul(const Tensor& a, const Tensor& b);
+
+// =============================================================================================
+// ---- views and copying shape ops (rules_shape.cpp) ----
+// View rules keep their outputs views of the input's base (make_view), so in-place ops on them
+// are routed through CopySlices like torch's. These names exist in tb:: too: in files including
+// this header, call the plain ops as tb::view(...), tb::unsqueeze(...) (an unqualified call is
+// ambiguous through argument-dependent lookup).
+Tensor view(const Tensor& x, const Shape& shape);
+// reshape: ViewBackward0 (contiguous input), ReshapeAliasBackward0 (other views), UnsafeViewBackward0 (copy)
+Tensor reshape(const Tensor& x, const Shape& shape);
+Tensor alias(const Tensor& x);                        // t[...] (AliasBackward0)
+Tensor permute(const Tensor& x, const DimVector& dims);
+Tensor transpose(const Tensor& x, int64_t dim0, int64_t dim1);
+Tensor t(const Tensor& x);
+Tensor reverse_dims(const Tensor& x);  // .T (PermuteBackward0)
+Tensor mT(const Tensor& x);            // TransposeBackward0
+Tensor squeeze(const Tensor& x);                          // SqueezeBackward0
+Tensor squeeze(const Tensor& x, int64_t dim);             // SqueezeBackward1
+Tensor squeeze(const Tensor& x, const DimVector& dims);   // SqueezeBackward2
+Tensor unsqueeze(const Tensor& x, int64_t dim);
+Tensor expand(const Tensor& x, const Shape& sizes);
+Tensor narrow(const Tensor& x, int64_t dim, int64_t start, int64_t length);
+Tensor slice(const Tensor& x, int64_t dim, int64_t start, int64_t length, int64_t step);
+Tensor select(const Tensor& x, int64_t dim, int64_t index);
+std::vector<Tensor> unbind(const Tensor& x, int64_t dim);
+std::vector<Tensor> split(const Tensor& x, int64_t split_size, int64_t dim);
+std::vector<Tensor> split_with_sizes(const Tensor& x, const Shape& sizes, int64_t dim);
+std::vector<Tensor> chunk(const Tensor& x, int64_t chunks, int64_t dim);
+Tensor cat(const std::vector<Tensor>& xs, int64_t dim);
+Tensor stack(const std::vector<Tensor>& xs, int64_t dim);
+Tensor flip(const Tensor& x, const DimVector& dims);
+Tensor roll(const Tensor& x, const DimVector& shifts, const DimVector& dims);
+Tensor repeat(const Tensor& x, const Shape& repeats);  // also tile (RepeatBackward0)
+// The output of a copying op read with another (contiguous) shape: torch's _unsafe_view
+// (UnsafeViewBackward0); the result is not a view. x must be contiguous.
+Tensor unsafe_view(const Tensor& x, const Shape& shape);
+// =============================================================================================
 
 }  // namespace tb::autograd

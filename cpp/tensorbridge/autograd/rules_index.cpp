@@ -163,7 +163,7 @@ Tensor take(const Tensor& t, const Tensor& index) {
   n->set_backward([ii, shape](FunctionNode& self, TensorList& g) -> TensorList {
     // t read as 1-D: g added at the taken positions, then back to t's shape
     Tensor flat = index_backward(g[0], {numel_of(shape)}, {self.saved(ii)});
-    return {reshape_with_grad(flat, shape)};
+    return {tb::reshape(flat, shape)};
   });
   return y;
 }

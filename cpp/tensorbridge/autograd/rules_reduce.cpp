@@ -90,28 +90,6 @@ Tensor exclusive_prod(const Tensor& x, int64_t d) {
 
 // ---- shared helpers ---------------------------------------------------------------------------
 
-Tensor reshape_with_grad(const Tensor& t, const Shape& shape) {
-  if (t.shape() == shape) return t;
-  Tensor r = tb::reshape(t, shape);
-  if (r.requires_grad() || !needs_grad(t)) return r;
-  if (auto n = record("ViewBackward0", {t}, {r})) {
-    const Shape in = t.shape();
-    n->set_backward([in](FunctionNode&, TensorList& g) -> TensorList { return {reshape_with_grad(g[0], in)}; });
-  }
-  return r;
-}
-
-Tensor expand_with_grad(const Tensor& t, const Shape& shape) {
-  if (t.shape() == shape) return t;
-  Tensor r = tb::expand(t, shape);
-  if (r.requires_grad() || !needs_grad(t)) return r;
-  if (auto n = record("ExpandBackward0", {t}, {r})) {
-    const Shape in = t.shape();
-    n->set_backward([in](FunctionNode&, TensorList& g) -> TensorList { return {sum_to_shape(g[0], in)}; });
-  }
-  return r;
-}
-
 Tensor sum_to_shape(const Tensor& g, const Shape& shape) {
   if (g.shape() == shape) return g;
   Tensor r = g;
@@ -128,18 +106,18 @@ Tensor sum_to_shape(const Tensor& g, const Shape& shape) {
   for (int64_t d = 0; d < r.dim(); ++d)
     if (shape[size_t(d + off)] == 1 && r.shape()[size_t(d)] != 1) ones.push_back(d);
   if (!ones.empty()) r = tb::sum(r, ones, true);
-  return reshape_with_grad(r, shape);
+  return tb::reshape(r, shape);
 }
 
 // g (the shape of a reduction's result) with the reduced dims put back as size 1 (keepdim=False).
 Tensor unsqueeze_reduced(const Tensor& g, const Shape& in_shape, const DimVector& dims, bool keepdim) {
   if (keepdim || in_shape.empty()) return g;
-  return reshape_with_grad(g, keep_shape(in_shape, dims));
+  return tb::reshape(g, keep_shape(in_shape, dims));
 }
 
 // The gradient of a sum-like reduction: g broadcast back over the reduced dims.
 Tensor expand_reduced(const Tensor& g, const Shape& in_shape, const DimVector& dims, bool keepdim) {
-  return expand_with_grad(unsqueeze_reduced(g, in_shape, dims, keepdim), in_shape);
+  return tb::expand(unsqueeze_reduced(g, in_shape, dims, keepdim), in_shape);
 }
 
 // ---- sum, mean --------------------------------------------------------------------------------
@@ -194,7 +172,7 @@ Tensor prod(const Tensor& x, const OptDims& dims, bool keepdim, std::optional<DT
     Tensor gu = unsqueeze_reduced(g[0], x.shape(), rd, keepdim);
     if (!any_zero(x)) return {tb::mul(gu, tb::div(unsqueeze_reduced(y, x.shape(), rd, keepdim), x))};
     // zeros: the product of the other elements, without division
-    if (full) return {tb::mul(gu, reshape_with_grad(exclusive_prod(reshape_with_grad(x, {x.numel()}), 0), x.shape()))};
+    if (full) return {tb::mul(gu, tb::reshape(exclusive_prod(tb::reshape(x, {x.numel()}), 0), x.shape()))};
     return {tb::mul(gu, exclusive_prod(x, rd[0]))};
   });
   return y;

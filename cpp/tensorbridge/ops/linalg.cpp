@@ -155,6 +155,7 @@ Tensor mm(const Tensor& a, const Tensor& b) {
 }
 
 Tensor bmm(const Tensor& a, const Tensor& b) {
+  if (autograd::needs_grad(a, b)) return autograd::bmm(a, b);
   if (a.dim() != 3) throw RuntimeError("batch1 must be a 3D tensor");
   if (b.dim() != 3) throw RuntimeError("batch2 must be a 3D tensor");
   if (b.shape()[0] != a.shape()[0] || b.shape()[1] != a.shape()[2])
@@ -169,6 +170,7 @@ Tensor bmm(const Tensor& a, const Tensor& b) {
 }
 
 Tensor mv(const Tensor& a, const Tensor& v) {
+  if (autograd::needs_grad(a, v)) return autograd::mv(a, v);
   if (a.dim() != 2 || v.dim() != 1)
     throw RuntimeError("vector + matrix @ vector expected, got 1, " + s(a.dim()) + ", " + s(v.dim()));
   if (a.shape()[1] != v.shape()[0])
@@ -185,6 +187,7 @@ Tensor mv(const Tensor& a, const Tensor& v) {
 }
 
 Tensor dot(const Tensor& a, const Tensor& b) {
+  if (autograd::needs_grad(a, b)) return autograd::dot(a, b);
   if (a.dim() != 1 || b.dim() != 1)
     throw RuntimeError("1D tensors expected, but got " + s(a.dim()) + "D and " + s(b.dim()) + "D tensors");
   if (a.dtype() != b.dtype())
@@ -208,10 +211,14 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
                        "D and " + s(db) + "D");
   if (da == 1 && db == 1) return dot(a, b);
   if (da == 2 && db == 1) return mv(a, b);
-  if (da == 1 && db == 2) return squeeze(mm(unsqueeze(a, 0), b), DimVector{0});
+  if (da == 1 && db == 2) {
+    if (autograd::needs_grad(a, b)) return autograd::matmul(a, b);
+    return squeeze(mm(unsqueeze(a, 0), b), DimVector{0});
+  }
   if (da == 2 && db == 2) return mm(a, b);
   check_same_dtype(a, b);
   check_supported(a.dtype(), "addmm_impl_cpu_");
+  if (autograd::needs_grad(a, b)) return autograd::matmul(a, b);
   // Batched: 1-D operands become a row (left) or a column (right) and are squeezed off afterwards.
   Tensor A = da == 1 ? unsqueeze(a, 0) : a;
   Tensor Bm = db == 1 ? unsqueeze(b, 1) : b;
@@ -240,6 +247,8 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
 Tensor outer(const Tensor& a, const Tensor& b) {
   if (a.dim() != 1) throw RuntimeError("outer: Expected 1-D argument self, but got " + s(a.dim()) + "-D");
   if (b.dim() != 1) throw RuntimeError("outer: Expected 1-D argument vec2, but got " + s(b.dim()) + "-D");
+  // torch computes outer as a[:, None] * b[None, :] (grad_fn MulBackward0)
+  if (autograd::needs_grad(a, b)) return mul(unsqueeze(a, 1), unsqueeze(b, 0));
   DType dt = promote_types(a.dtype(), b.dtype());
   Tensor ac = contiguous(to_dtype(a, dt)), bc = contiguous(to_dtype(b, dt));
   const int64_t n = a.shape()[0], m = b.shape()[0];

@@ -2,6 +2,7 @@
 // strided walk and dtype conversion.
 #include "tensorbridge/ops/shape.h"
 
+#include "tensorbridge/autograd/rules.h"
 #include "tensorbridge/error.h"
 #include "tensorbridge/ops/view.h"
 
@@ -25,6 +26,7 @@ SmallVector<bool, 6> dim_mask(const DimVector& dims, int64_t n) {
 }  // namespace
 
 Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
+  if (autograd::needs_grad_list(tensors)) return autograd::cat(tensors, dim);
   if (tensors.empty()) throw ValueError("torch.cat(): expected a non-empty list of Tensors");
   DType dt = tensors[0].dtype();
   const Tensor* ref = nullptr;
@@ -72,6 +74,7 @@ Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
 }
 
 Tensor stack(const std::vector<Tensor>& tensors, int64_t dim) {
+  if (autograd::needs_grad_list(tensors)) return autograd::stack(tensors, dim);
   if (tensors.empty()) throw RuntimeError("stack expects a non-empty TensorList");
   for (size_t i = 1; i < tensors.size(); ++i)
     if (tensors[i].shape() != tensors[0].shape())
@@ -86,6 +89,7 @@ Tensor stack(const std::vector<Tensor>& tensors, int64_t dim) {
 }
 
 Tensor flip(const Tensor& t, const DimVector& dims) {
+  if (autograd::needs_grad(t)) return autograd::flip(t, dims);
   SmallVector<bool, 6> m = dim_mask(dims, t.dim());
   Strides st = t.strides();
   int64_t off = t.offset();
@@ -98,6 +102,7 @@ Tensor flip(const Tensor& t, const DimVector& dims) {
 }
 
 Tensor roll(const Tensor& t, const DimVector& shifts, const DimVector& dims) {
+  if (autograd::needs_grad(t)) return autograd::roll(t, shifts, dims);
   if (dims.empty()) {
     if (shifts.size() != 1) throw RuntimeError("`shifts` required");
     Tensor flat = reshape(t, {t.numel()});
@@ -128,6 +133,7 @@ Tensor roll(const Tensor& t, const DimVector& shifts, const DimVector& dims) {
 // Note [repeat as a broadcast copy]: view x (padded to len(repeats) dims) as [r0, s0, r1, s1, ...]
 // with stride 0 on each r_i, copy that into a contiguous tensor, and read it as [r0*s0, r1*s1, ...].
 Tensor repeat(const Tensor& t, const Shape& repeats) {
+  if (autograd::needs_grad(t)) return autograd::repeat(t, repeats);
   int64_t m = int64_t(repeats.size()), n = t.dim();
   if (m < n)
     throw RuntimeError(

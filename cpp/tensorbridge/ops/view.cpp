@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "tensorbridge/autograd/rules.h"
 #include "tensorbridge/error.h"
 
 namespace tb {
@@ -92,6 +93,7 @@ bool compute_view_strides(const Shape& old_shape, const Strides& old_strides, co
 }
 
 Tensor view(const Tensor& t, const Shape& shape) {
+  if (autograd::needs_grad(t)) return autograd::view(t, shape);
   Shape ns = infer_size(shape, t.numel());
   Strides st;
   if (!compute_view_strides(t.shape(), t.strides(), ns, st))
@@ -101,7 +103,13 @@ Tensor view(const Tensor& t, const Shape& shape) {
   return make_view(t, ns, st, t.offset());
 }
 
+Tensor alias(const Tensor& t) {
+  if (autograd::needs_grad(t)) return autograd::alias(t);
+  return make_view(t, t.shape(), t.strides(), t.offset());
+}
+
 Tensor reshape(const Tensor& t, const Shape& shape) {
+  if (autograd::needs_grad(t)) return autograd::reshape(t, shape);
   Shape ns = infer_size(shape, t.numel());
   Strides st;
   if (compute_view_strides(t.shape(), t.strides(), ns, st)) return make_view(t, ns, st, t.offset());
@@ -110,6 +118,7 @@ Tensor reshape(const Tensor& t, const Shape& shape) {
 }
 
 Tensor permute(const Tensor& t, const DimVector& dims) {
+  if (autograd::needs_grad(t)) return autograd::permute(t, dims);
   int64_t n = t.dim();
   if (int64_t(dims.size()) != n)
     throw RuntimeError("permute(sparse_coo): number of dimensions in the tensor input does not match "
@@ -129,6 +138,7 @@ Tensor permute(const Tensor& t, const DimVector& dims) {
 }
 
 Tensor transpose(const Tensor& t, int64_t dim0, int64_t dim1) {
+  if (autograd::needs_grad(t)) return autograd::transpose(t, dim0, dim1);
   int64_t n = t.dim();
   int64_t a = wrap_dim(dim0, n), b = wrap_dim(dim1, n);
   Shape sh = t.shape();
@@ -141,12 +151,14 @@ Tensor transpose(const Tensor& t, int64_t dim0, int64_t dim1) {
 }
 
 Tensor t(const Tensor& x) {
+  if (autograd::needs_grad(x)) return autograd::t(x);
   if (x.dim() > 2)
     throw RuntimeError("t() expects a tensor with <= 2 dimensions, but self is " + s(x.dim()) + "D");
   return x.dim() < 2 ? make_view(x, x.shape(), x.strides(), x.offset()) : transpose(x, 0, 1);
 }
 
 Tensor reverse_dims(const Tensor& x) {
+  if (autograd::needs_grad(x)) return autograd::reverse_dims(x);
   Shape sh;
   Strides st;
   for (int64_t d = x.dim() - 1; d >= 0; --d) {
@@ -157,7 +169,8 @@ Tensor reverse_dims(const Tensor& x) {
 }
 
 Tensor mT(const Tensor& x) {
-  if (x.dim() == 0) return make_view(x, {}, {}, x.offset());  // torch: identity (deprecated)
+  if (x.dim() == 0) return x;  // torch: the identity, self itself (deprecated)
+  if (autograd::needs_grad(x)) return autograd::mT(x);
   if (x.dim() < 2)
     throw RuntimeError("tensor.mT is only supported on matrices or batches of matrices. Got " +
                        s(x.dim()) + "-D tensor.");
@@ -165,6 +178,7 @@ Tensor mT(const Tensor& x) {
 }
 
 Tensor squeeze(const Tensor& t) {
+  if (autograd::needs_grad(t)) return autograd::squeeze(t);
   Shape sh;
   Strides st;
   for (int64_t d = 0; d < t.dim(); ++d)
@@ -175,7 +189,13 @@ Tensor squeeze(const Tensor& t) {
   return make_view(t, sh, st, t.offset());
 }
 
+Tensor squeeze(const Tensor& t, int64_t dim) {
+  if (autograd::needs_grad(t)) return autograd::squeeze(t, dim);
+  return squeeze(t, DimVector{dim});
+}
+
 Tensor squeeze(const Tensor& t, const DimVector& dims) {
+  if (autograd::needs_grad(t)) return autograd::squeeze(t, dims);
   int64_t n = t.dim();
   SmallVector<bool, 6> drop(size_t(std::max<int64_t>(n, 1)), false);
   SmallVector<bool, 6> seen(size_t(std::max<int64_t>(n, 1)), false);
@@ -196,6 +216,7 @@ Tensor squeeze(const Tensor& t, const DimVector& dims) {
 }
 
 Tensor unsqueeze(const Tensor& t, int64_t dim) {
+  if (autograd::needs_grad(t)) return autograd::unsqueeze(t, dim);
   int64_t n = t.dim();
   int64_t d = wrap_dim(dim, n + 1);
   Shape sh = t.shape();
@@ -208,6 +229,7 @@ Tensor unsqueeze(const Tensor& t, int64_t dim) {
 }
 
 Tensor expand(const Tensor& t, const Shape& sizes) {
+  if (autograd::needs_grad(t)) return autograd::expand(t, sizes);
   int64_t n = t.dim(), m = int64_t(sizes.size());
   if (m < n)
     throw RuntimeError("expand(torch." + std::string(dtype_legacy_name(t.dtype())) + "Tensor{" +
@@ -251,7 +273,7 @@ Tensor flatten(const Tensor& t, int64_t start_dim, int64_t end_dim) {
   int64_t a = wrap_dim(start_dim, n), b = wrap_dim(end_dim, n);
   if (a > b) throw RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim");
   if (n == 0) return reshape(t, {1});
-  if (a == b) return make_view(t, t.shape(), t.strides(), t.offset());
+  if (a == b) return t;  // torch returns self itself
   Shape sh;
   for (int64_t d = 0; d < a; ++d) sh.push_back(t.shape()[size_t(d)]);
   int64_t prod = 1;
@@ -281,10 +303,11 @@ Tensor unflatten(const Tensor& t, int64_t dim, const Shape& sizes) {
       sh.push_back(t.shape()[size_t(i)]);
     }
   }
-  return reshape(t, sh);
+  return view(t, sh);  // splitting one dim never needs a copy (torch: a view, ViewBackward0)
 }
 
 Tensor narrow(const Tensor& t, int64_t dim, int64_t start, int64_t length) {
+  if (autograd::needs_grad(t)) return autograd::narrow(t, dim, start, length);
   if (t.dim() == 0) throw RuntimeError("narrow() cannot be applied to a 0-dim tensor.");
   if (length < 0) throw RuntimeError("narrow(): length must be non-negative.");
   int64_t d = wrap_dim(dim, t.dim());
@@ -300,6 +323,7 @@ Tensor narrow(const Tensor& t, int64_t dim, int64_t start, int64_t length) {
 }
 
 Tensor select(const Tensor& t, int64_t dim, int64_t index) {
+  if (autograd::needs_grad(t)) return autograd::select(t, dim, index);
   if (t.dim() == 0) throw IndexError("select() cannot be applied to a 0-dim tensor.");
   int64_t d = wrap_dim(dim, t.dim());
   int64_t size = t.shape()[size_t(d)];
@@ -316,6 +340,7 @@ Tensor select(const Tensor& t, int64_t dim, int64_t index) {
 }
 
 Tensor slice(const Tensor& t, int64_t dim, int64_t start, int64_t length, int64_t step) {
+  if (autograd::needs_grad(t)) return autograd::slice(t, dim, start, length, step);
   int64_t d = wrap_dim(dim, t.dim());
   Shape sh = t.shape();
   Strides st = t.strides();
@@ -326,6 +351,7 @@ Tensor slice(const Tensor& t, int64_t dim, int64_t start, int64_t length, int64_
 }
 
 std::vector<Tensor> unbind(const Tensor& t, int64_t dim) {
+  if (autograd::needs_grad(t)) return autograd::unbind(t, dim);
   if (t.dim() == 0) throw IndexError("Dimension specified as 0 but tensor has no dimensions");
   int64_t d = wrap_dim(dim, t.dim());
   std::vector<Tensor> out;
@@ -334,6 +360,7 @@ std::vector<Tensor> unbind(const Tensor& t, int64_t dim) {
 }
 
 std::vector<Tensor> split(const Tensor& t, int64_t split_size, int64_t dim) {
+  if (autograd::needs_grad(t)) return autograd::split(t, split_size, dim);
   if (t.dim() == 0) throw RuntimeError("split expects at least a 1-dimensional tensor");
   if (split_size < 0)
     throw RuntimeError("split expects split_size be non-negative, but got split_size=" +
@@ -354,6 +381,7 @@ std::vector<Tensor> split(const Tensor& t, int64_t split_size, int64_t dim) {
 }
 
 std::vector<Tensor> split_with_sizes(const Tensor& t, const Shape& sizes, int64_t dim) {
+  if (autograd::needs_grad(t)) return autograd::split_with_sizes(t, sizes, dim);
   if (t.dim() == 0) throw RuntimeError("split expects at least a 1-dimensional tensor");
   int64_t d = wrap_dim(dim, t.dim());
   int64_t size = t.shape()[size_t(d)], sum = 0;
@@ -377,6 +405,7 @@ std::vector<Tensor> split_with_sizes(const Tensor& t, const Shape& sizes, int64_
 }
 
 std::vector<Tensor> chunk(const Tensor& t, int64_t chunks, int64_t dim) {
+  if (autograd::needs_grad(t)) return autograd::chunk(t, chunks, dim);
   if (t.dim() == 0) throw RuntimeError("chunk expects at least a 1-dimensional tensor");
   if (chunks <= 0)
     throw RuntimeError("chunk expects `chunks` to be greater than 0, got: " + s(chunks));

@@ -18,6 +18,8 @@ bool compute_view_strides(const Shape& old_shape, const Strides& old_strides, co
                           Strides& out);
 
 Tensor view(const Tensor& t, const Shape& shape);
+// A view with t's own geometry (torch's alias, what t[...] returns).
+Tensor alias(const Tensor& t);
 // A view when the layout allows it, else a contiguous copy.
 Tensor reshape(const Tensor& t, const Shape& shape);
 Tensor permute(const Tensor& t, const DimVector& dims);
@@ -27,6 +29,7 @@ Tensor reverse_dims(const Tensor& x);  // .T (reverses all dims)
 Tensor mT(const Tensor& x);        // transpose of the last two dims
 Tensor squeeze(const Tensor& t);
 Tensor squeeze(const Tensor& t, const DimVector& dims);
+Tensor squeeze(const Tensor& t, int64_t dim);  // squeeze(dim=int): torch's SqueezeBackward1 under autograd
 Tensor unsqueeze(const Tensor& t, int64_t dim);
 // sizes may hold -1 (keep the size); new leading dims get stride 0.
 Tensor expand(const Tensor& t, const Shape& sizes);

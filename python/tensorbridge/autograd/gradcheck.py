@@ -19,8 +19,9 @@ def _differentiable_outputs(outputs):
     return [o for o in outputs if isinstance(o, _core.Tensor) and o.requires_grad]
 
 
-def _numerical_jacobians(func, inputs, diff_idx, n_out_elems, eps):
-    """One (output elements x input elements) matrix per (output, differentiable input)."""
+def _numerical_jacobians(func, inputs, diff_idx, out_idx, n_out_elems, eps):
+    """One (output elements x input elements) matrix per (output, differentiable input); out_idx:
+    the positions (in func's result) of the outputs checked, those that require grad."""
     jac = {}
     for i in diff_idx:
         x = inputs[i]
@@ -29,9 +30,9 @@ def _numerical_jacobians(func, inputs, diff_idx, n_out_elems, eps):
         for idx in np.ndindex(arr.shape):
             orig = arr[idx].item()
             arr[idx] = orig + eps
-            plus = [o.detach().numpy().astype(np.float64).ravel().copy() for o in _outputs(func, inputs)]
+            plus = [o.detach().numpy().astype(np.float64).ravel().copy() for o in _outputs(func, inputs, out_idx)]
             arr[idx] = orig - eps
-            minus = [o.detach().numpy().astype(np.float64).ravel().copy() for o in _outputs(func, inputs)]
+            minus = [o.detach().numpy().astype(np.float64).ravel().copy() for o in _outputs(func, inputs, out_idx)]
             arr[idx] = orig
             cols.append([(p - m) / (2 * eps) for p, m in zip(plus, minus)])
         for k, n in enumerate(n_out_elems):
@@ -39,9 +40,9 @@ def _numerical_jacobians(func, inputs, diff_idx, n_out_elems, eps):
     return jac
 
 
-def _outputs(func, inputs):
-    return [o for o in _tuple(func(*inputs)) if isinstance(o, _core.Tensor) and
-            (o.is_floating_point() or o.is_complex())]
+def _outputs(func, inputs, out_idx):
+    outs = _tuple(func(*inputs))
+    return [outs[k] for k in out_idx]
 
 
 def _analytical_jacobians(outputs, inputs, diff_idx):
@@ -79,9 +80,11 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
             warnings.warn(f"Input #{i} requires gradient and is not a double precision floating point. "
                           "This check will likely fail if all the inputs are not of double precision "
                           "floating point. ", UserWarning, stacklevel=2)
-    outputs = _differentiable_outputs(_tuple(func(*inputs)))
+    all_outputs = _tuple(func(*inputs))
+    out_idx = [k for k, o in enumerate(all_outputs) if isinstance(o, _core.Tensor) and o.requires_grad]
+    outputs = [all_outputs[k] for k in out_idx]
     analytical = _analytical_jacobians(outputs, inputs, diff_idx)
-    numerical = _numerical_jacobians(func, inputs, diff_idx, [o.numel() for o in outputs], eps)
+    numerical = _numerical_jacobians(func, inputs, diff_idx, out_idx, [o.numel() for o in outputs], eps)
     for (k, i), a in analytical.items():
         n = numerical[(k, i)]
         if a.shape != n.shape or not np.allclose(a, n, rtol=rtol, atol=atol):
