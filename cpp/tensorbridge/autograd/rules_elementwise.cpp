@@ -403,7 +403,7 @@ void copy_(const Tensor& dst, const Tensor& src) {
   check_inplace(dst);
   Tensor old = before_inplace(dst, false);
   without_grad([&] { tb::copy_(dst, src); });
-  auto n = record("CopyBackwards", {old, src}, {dst});
+  auto n = record("tensorbridge::autograd::CopyBackwards", {old, src}, {dst});
   if (n)
     n->set_backward([](FunctionNode& self, TensorList& g) -> TensorList {
       return {self.needs_input_grad(0) ? zeros_like(g[0]) : Tensor(), self.needs_input_grad(1) ? g[0] : Tensor()};
