@@ -162,14 +162,8 @@ void bind_autograd(nb::module_& m, TensorClass& cls) {
       .def("__repr__", &node_repr);
 
   // ---- Tensor: autograd attributes ----
-  cls.def_prop_ro("grad_fn", [](const tb::Tensor& t) {
-        // a view whose data was changed in place since it was recorded (through its base or
-        // another view) gets its history regenerated on access, as in torch (AsStridedBackward0)
-        if (t.is_view() && !ag::is_leaf(t)) ag::gradient_edge(t);
-        return ag::grad_fn(t);
-      },
-                  "The node that produced this tensor (None for leaves).")
-      .def_prop_ro("is_leaf", [](const tb::Tensor& t) { return ag::is_leaf(t); },
+  cls.def_prop_ro("grad_fn", &ag::current_grad_fn, "The node that produced this tensor (None for leaves).")
+      .def_prop_ro("is_leaf", &ag::is_leaf,
                    "True for tensors not produced by a recorded operation.")
       .def_prop_rw(
           "grad",

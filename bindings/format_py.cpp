@@ -8,7 +8,7 @@
 #include <limits>
 
 #include "bindings.h"
-#include "tensorbridge/autograd/node.h"
+#include "tensorbridge/autograd/record.h"
 #include "tensorbridge/error.h"
 #include "tensorbridge/format/format.h"
 
@@ -22,7 +22,7 @@ nb::str tensor_repr(nb::handle self) {
   std::string prefix = "tensor";
   if (!self.type().is(nb::type<tb::Tensor>()))
     prefix = nb::cast<std::string>(self.type().attr("__name__"));
-  const auto& fn = tb::autograd::grad_fn(t);
+  const auto fn = tb::autograd::current_grad_fn(t);
   std::string s = tb::repr(t, fn ? fn->class_name() : std::string(), prefix);
   return nb::str(s.data(), s.size());
 }

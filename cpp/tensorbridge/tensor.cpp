@@ -91,6 +91,15 @@ void Tensor::check_writable(const char* op) const {
                        "use .clone() to get a writable copy");
 }
 
+void Tensor::check_no_internal_overlap() const {
+  if (numel() == 0) return;
+  for (size_t d = 0; d < impl_->shape.size(); ++d)
+    if (impl_->strides[d] == 0 && impl_->shape[d] > 1)
+      throw RuntimeError("unsupported operation: more than one element of the written-to tensor refers "
+                         "to a single memory location. Please clone() the tensor before performing the "
+                         "operation.");
+}
+
 Tensor empty(const Shape& shape, DType dtype, Device device) {
   check_sizes_nonnegative(shape);
   size_t nbytes = size_t(numel_of(shape)) * tb::itemsize(dtype);

@@ -29,6 +29,9 @@ struct TensorImpl {
   // For views made by the view ops (ops/view.cpp): the tensor whose data they view (never itself a
   // view). Autograd uses it to route in-place writes through a view to the base (CopySlices).
   std::shared_ptr<TensorImpl> view_base;
+  // A view made with grad mode on (or recorded by autograd): it requires grad whenever its base
+  // does, also when the base gets a history only later (torch's differentiable views).
+  bool differentiable_view = false;
   void* pyobj = nullptr;  // the Python wrapper currently representing this impl (bindings only)
 };
 
@@ -71,7 +74,9 @@ class Tensor {
   void bump_version() const { impl_->version->value.fetch_add(1, std::memory_order_relaxed); }
   const std::shared_ptr<VersionCounter>& version_counter() const { return impl_->version; }
 
-  bool requires_grad() const { return impl_->requires_grad; }
+  bool requires_grad() const {
+    return impl_->requires_grad || (impl_->differentiable_view && impl_->view_base->requires_grad);
+  }
   // torch: only floating point and complex tensors can require gradients. torch words the error
   // differently per entry point; the default is the factories' (`requires_grad=True`) text.
   void set_requires_grad(bool r, const char* error = nullptr);
@@ -89,6 +94,9 @@ class Tensor {
 
   // Throws RuntimeError naming the remedy if the data may not be written (read-only storage).
   void check_writable(const char* op) const;
+  // Throws torch's RuntimeError if several elements share one memory location (a broadcast,
+  // stride-0 dim): element-wise in-place writes into such a tensor would be ill-defined.
+  void check_no_internal_overlap() const;
 
  private:
   std::shared_ptr<TensorImpl> impl_;

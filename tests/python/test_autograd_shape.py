@@ -563,9 +563,6 @@ def test_inplace_through_views(torch, case):
         check_grad(case, Const(A), Y)
 
 
-@pytest.mark.xfail(strict=True, reason="known gap in the core (docs/autograd_shape_notes.md): a view "
-                   "made while its base did not require grad does not start requiring grad when an "
-                   "in-place op gives the base a history; torch's does (requires_grad follows the base)")
 def test_view_of_base_that_gets_history_later(torch):
     def f(lib, y):
         buf = lib.zeros(3, dtype=lib.float64)

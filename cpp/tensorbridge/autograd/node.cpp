@@ -3,6 +3,7 @@
 #include <atomic>
 
 #include "tensorbridge/autograd/grad_mode.h"
+#include "tensorbridge/autograd/record.h"
 #include "tensorbridge/error.h"
 #include "tensorbridge/ops/elementwise.h"
 
@@ -168,7 +169,7 @@ const std::shared_ptr<Node>& grad_fn(const Tensor& t) {
   return m ? m->grad_fn : none;
 }
 
-bool is_leaf(const Tensor& t) { return grad_fn(t) == nullptr; }
+bool is_leaf(const Tensor& t) { return current_grad_fn(t) == nullptr; }
 
 std::shared_ptr<Node> grad_accumulator(const Tensor& t) {
   AutogradMeta& m = meta(t);
@@ -185,6 +186,7 @@ void set_history(const Tensor& t, const std::shared_ptr<Node>& node, uint32_t sl
   m.output_nr = slot;
   m.attr_version = t.version();
   t.impl()->requires_grad = true;
+  if (t.is_view()) t.impl()->differentiable_view = true;
 }
 
 }  // namespace tb::autograd

@@ -97,22 +97,27 @@ class CopySlices : public Node {
 
 Edge gradient_edge(const Tensor& t) {
   AutogradMeta* m = meta_if(t);
-  if (m && m->grad_fn) {
-    if (t.is_view() && m->attr_version != t.version()) {
-      // the data changed in place since this view's history was recorded (through the base or
-      // another view): its gradient now flows through the base's current history
-      Tensor base = t.view_base();
-      if (requires_grad(base)) {
-        auto n = std::make_shared<AsStridedBackward>(base, t);
-        n->next_edges.push_back(gradient_edge(base));
-        n->add_output(t);
-        set_history(t, n, 0);
-      }
-    }
-    return Edge{m->grad_fn, m->output_nr};
+  const TensorImpl* impl = t.impl();
+  if (impl->differentiable_view && impl->view_base->requires_grad &&
+      (!m || !m->grad_fn || m->attr_version != t.version())) {
+    // the data changed in place since this view's history was recorded (through the base or
+    // another view), or the base got a history after the view was made: the view's gradient now
+    // flows through the base's current history
+    Tensor base = t.view_base();
+    auto n = std::make_shared<AsStridedBackward>(base, t);
+    n->next_edges.push_back(gradient_edge(base));
+    n->add_output(t);
+    set_history(t, n, 0);
+    m = meta_if(t);
   }
+  if (m && m->grad_fn) return Edge{m->grad_fn, m->output_nr};
   if (t.requires_grad()) return Edge{grad_accumulator(t), 0};
   return Edge{};
+}
+
+std::shared_ptr<Node> current_grad_fn(const Tensor& t) {
+  if (t.is_view() && t.requires_grad()) gradient_edge(t);
+  return grad_fn(t);
 }
 
 std::shared_ptr<FunctionNode> record(const char* name, const std::vector<Tensor>& inputs,

@@ -38,6 +38,10 @@ decltype(auto) without_grad(F&& f) {
 
 bool is_differentiable(DType dt);
 
+// t's grad_fn as torch reports it: for a view whose data was changed in place (or whose base got
+// a history after it was made), the regenerated AsStridedBackward0 (see gradient_edge).
+std::shared_ptr<Node> current_grad_fn(const Tensor& t);
+
 // A node named `name` whose next edges come from `inputs` (undefined tensors give empty edges)
 // and whose slots are the differentiable `outputs` (their history is set to it). Null when no
 // input needs a gradient or no output is differentiable: nothing is recorded then.

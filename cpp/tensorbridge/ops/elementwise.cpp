@@ -226,6 +226,7 @@ void prepare_out(const Tensor& out, const Shape& shape, DType result, const char
   check_can_cast_to_output(result, out.dtype());
   out.check_writable(op);
   resize_(out, shape);  // torch resizes out= tensors of another shape
+  out.check_no_internal_overlap();
 }
 
 // ---- unary -----------------------------------------------------------------------------------
@@ -258,6 +259,7 @@ void unary_(UnaryOp op, const Tensor& x) {
   const std::string name = inplace_name(op_name(op));
   check_can_cast_to_output(p.result, x.dtype());
   x.check_writable(name.c_str());
+  x.check_no_internal_overlap();
   write_to(x, p.result, [&](const Tensor& dst) { run_unary(op, p, x, dst); });
   if (x.dtype() == p.result) x.bump_version();
 }
@@ -282,6 +284,7 @@ void round_(const Tensor& x, int64_t decimals) {
   if (decimals == 0) return unary_(UnaryOp::round, x);
   if (autograd::needs_grad(x)) return autograd::round_(x, decimals);
   x.check_writable("round_");
+  x.check_no_internal_overlap();
   Tensor r = round(x, decimals);
   copy_(x, r);
 }
@@ -333,6 +336,7 @@ void binary_(BinaryOp op, const Tensor& self, const Operand& b) {
   check_inplace_shape(self, p.shape);
   check_can_cast_to_output(p.result, self.dtype());
   self.check_writable(name.c_str());
+  self.check_no_internal_overlap();
   write_to(self, p.result, [&](const Tensor& dst) { run_binary(op, p, a, b, dst); });
   if (self.dtype() == p.result) self.bump_version();
 }
@@ -427,6 +431,7 @@ void clamp_(const Tensor& x, const std::optional<Operand>& min, const std::optio
   check_inplace_shape(x, r.shape());
   check_can_cast_to_output(r.dtype(), x.dtype());
   x.check_writable("clamp_");
+  x.check_no_internal_overlap();
   copy_(x, r);
 }
 

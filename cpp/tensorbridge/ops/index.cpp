@@ -306,6 +306,7 @@ void scatter_loop(const Tensor& tt, int64_t d, const Tensor& ii, const Strides& 
 // scatter_ (add: scatter_add_) with a src tensor.
 void scatter_src(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src, bool add) {
   t.check_writable(add ? "scatter_add_" : "scatter_");
+  t.check_no_internal_overlap();
   if (src.dtype() != t.dtype()) throw RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype");
   Tensor tt = as_1d_if_scalar(t), ii = as_1d_if_scalar(index), ss = as_1d_if_scalar(src);
   int64_t d = wrap_dim(dim, tt.dim());
@@ -358,6 +359,7 @@ Tensor scatter_add(const Tensor& t, int64_t dim, const Tensor& index, const Tens
 void scatter_(const Tensor& t, int64_t dim, const Tensor& index, const Scalar& value) {
   if (autograd::needs_grad(t)) return autograd::scatter_(t, dim, index, value);
   t.check_writable("scatter_");
+  t.check_no_internal_overlap();
   Tensor tt = as_1d_if_scalar(t), ii = as_1d_if_scalar(index);
   int64_t d = wrap_dim(dim, tt.dim());
   scatter_checks(tt, d, ii, nullptr);

@@ -1,4 +1,5 @@
 // View operations (see view.h). Each one computes new (shape, strides, offset) and calls as_strided.
+#include "tensorbridge/autograd/grad_mode.h"
 #include "tensorbridge/ops/view.h"
 
 #include <algorithm>
@@ -12,6 +13,7 @@ Tensor make_view(const Tensor& t, Shape shape, Strides strides, int64_t offset) 
   Tensor v = t.as_strided(std::move(shape), std::move(strides), offset);
   const auto& base = t.impl()->view_base;
   v.impl()->view_base = base ? base : t.impl_ptr();
+  v.impl()->differentiable_view = GradMode::is_enabled();
   return v;
 }
 

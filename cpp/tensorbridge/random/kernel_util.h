@@ -160,6 +160,7 @@ inline double normal_double(Generator& g, double mean, double std) {
 // Common prologue of in-place samplers: writable check, CPU only.
 inline void check_inplace(const Tensor& t, const char* op) {
   t.check_writable(op);
+  t.check_no_internal_overlap();
   check_device_available(t.device());
   if (!t.device().is_cpu()) throw RuntimeError(std::string(op) + ": only CPU tensors are supported");
 }

@@ -25,6 +25,7 @@ Strides broadcast_strides(const Tensor& src, const Shape& shape) {
 void copy_(const Tensor& dst, const Tensor& src) {
   if (autograd::needs_grad(dst, src)) return autograd::copy_(dst, src);
   dst.check_writable("copy_");
+  dst.check_no_internal_overlap();
   if (src.shape() != dst.shape()) {
     if (src.dim() > dst.dim() || broadcast_shapes(dst.shape(), src.shape()) != dst.shape())
       throw RuntimeError("output with shape " + shape_str(dst.shape()) +
