@@ -22,7 +22,6 @@ def _tol(a):
 def _arr(data, kind="all", min_dims=0, max_dims=3, small=False, finite=True, min_side=0):
     dt = data.draw(dtypes(kind))
     shape = data.draw(shapes(min_dims=min_dims, max_dims=max_dims, min_side=min_side))
-    finite = finite or np.dtype(dt).kind == "c"
     return data.draw(arrays(dt, shape, elements=elements_for(dt, finite=finite, small=small)))
 
 
