@@ -292,7 +292,13 @@ tb::Tensor* optional_out(nb::handle out, const char* fn) {
 nb::object call_binary(BinaryOp op, const char* fn, nb::handle input, nb::handle other, nb::handle out_h) {
   tb::Operand a = operand_or_throw(input, fn, "input");
   tb::Operand b = operand_or_throw(other, fn, "other");
-  if (a.is_scalar && b.is_scalar)
+  // torch takes a number `input` only for the arithmetic and bitwise functions
+  const bool number_input_ok = op == BinaryOp::mul || op == BinaryOp::div || op == BinaryOp::div_floor ||
+                               op == BinaryOp::div_trunc || op == BinaryOp::remainder || op == BinaryOp::pow ||
+                               op == BinaryOp::bitwise_and || op == BinaryOp::bitwise_or ||
+                               op == BinaryOp::bitwise_xor || op == BinaryOp::bitwise_left_shift ||
+                               op == BinaryOp::bitwise_right_shift;
+  if (a.is_scalar && (b.is_scalar || !number_input_ok))
     throw tb::TypeError(std::string(fn) + "(): argument 'input' (position 1) must be Tensor, not " +
                         py_type_name(input));
   const int64_t work = std::max(numel_of_operand(a), numel_of_operand(b));

@@ -236,6 +236,27 @@ def test_add_alpha_and_div_rounding_modes(torch):
     check_op(lambda x: x // 0, lambda x: x // 0, f)
 
 
+@pytest.mark.parametrize("dt", ["float16", "bfloat16", "float32", "int8", "uint8", "int32"])
+@pytest.mark.parametrize("v", [65504.0, 65519.0, -65520.0, 1e39, math.inf, 127, 128, 255, 256, -1, -256, 2 ** 31, 70000])
+def test_number_overflow_checks(torch, dt, v):
+    # torch converts pow's number exponent (float16/bfloat16/integer tensors) and clamp's number
+    # bounds to the computation dtype with an overflow check (RuntimeError); other ops wrap/round
+    def both(f):
+        return [lambda lib=lib: f(lib.full((3,), 2, dtype=getattr(lib, dt))) for lib in (tb, torch)]
+    if not (isinstance(v, int) and v < 0 and dt in ("int8", "uint8", "int32")):
+        check_op(*both(lambda x: x ** v))
+        check_op(*both(lambda x: x.pow_(v)))
+    check_op(*both(lambda x: x.clamp(min=v)))
+    check_op(*both(lambda x: x.clamp_(max=v)))
+    check_op(*both(lambda x: x * v))
+
+
+@pytest.mark.parametrize("name,kind,small", BINARY, ids=[r[0] for r in BINARY])
+def test_binary_function_number_input(torch, name, kind, small):
+    # torch takes a number as `input` for the arithmetic and bitwise functions only (TypeError else)
+    check_op(lambda x: getattr(tb, name)(3, x), lambda x: getattr(torch, name)(3, x), np.arange(1, 4))
+
+
 def test_inplace_refuses_unsafe_cast(torch):
     a = np.arange(4, dtype=np.int64)
     for fn in (lambda x: x.add_(1.5), lambda x: x.mul_(2.0), lambda x: x.exp_(), lambda x: x.div_(2),

@@ -102,6 +102,10 @@ BinaryPlan plan_binary(BinaryOp op, const Operand& a, const Operand& b) {
   if (op == BinaryOp::pow && b.is_scalar && b.scalar.is_integral() && b.scalar.to_int64() < 0 &&
       is_integral(common, true))
     throw RuntimeError("Integers to negative integer powers are not allowed.");
+  // (torch checks a number exponent of float16/bfloat16/integer tensors; float32/64 keep it in double)
+  if (op == BinaryOp::pow && b.is_scalar && !a.is_scalar &&
+      (common == DType::Float16 || common == DType::BFloat16 || is_integral(common, false)))
+    check_number_fits(b.scalar, common);
   if ((op == BinaryOp::minimum || op == BinaryOp::maximum) && is_complex(common))
     throw RuntimeError(std::string(op_name(op)) + " not implemented for complex tensors.");
   BinaryPlan p;
@@ -386,6 +390,8 @@ Tensor clamp(const Tensor& x, const std::optional<Operand>& min, const std::opti
   if (max) add_operand(rt, *max);
   const DType r = rt.result();
   if (is_complex(r)) throw NotImplementedError("clamp is not supported for complex types");
+  for (const std::optional<Operand>* o : {&min, &max})
+    if (*o && (*o)->is_scalar) check_number_fits((*o)->scalar, r);
   Tensor cur = to_dtype(x, r);
   if (min) cur = binary(BinaryOp::maximum, cur, *min);
   if (max) cur = binary(BinaryOp::minimum, cur, *max);

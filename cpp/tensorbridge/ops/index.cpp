@@ -13,6 +13,7 @@
 #include "tensorbridge/convert.h"
 #include "tensorbridge/error.h"
 #include "tensorbridge/ops/creation.h"
+#include "tensorbridge/ops/promotion.h"
 #include "tensorbridge/ops/view.h"
 
 namespace tb {
@@ -330,6 +331,7 @@ void scatter_(const Tensor& t, int64_t dim, const Tensor& index, const Scalar& v
   Tensor tt = as_1d_if_scalar(t), ii = as_1d_if_scalar(index);
   int64_t d = wrap_dim(dim, tt.dim());
   scatter_checks(t, d, index, ii, nullptr);
+  if (index.numel() > 0) check_number_fits(value, t.dtype());  // (in torch's kernel, which an empty index skips)
   t.bump_version();
   dispatch_dtype(t.dtype(), [&]<typename T>() {
     const T v = value.to<T>();
@@ -428,6 +430,7 @@ void scatter_reduce_impl(const Tensor& t, int64_t dim, const Tensor& index, cons
   const int64_t d = wrap_dim(dim, std::max<int64_t>(t.dim(), 1));
   scatter_checks(t, d, index, ii, src);
   const DType dt = t.dtype();
+  if (!src && index.numel() > 0) check_number_fits(value, dt);
   auto not_for = [&](const std::string& kernel) {
     return NotImplementedError("\"" + kernel + "\" not implemented for '" + std::string(dtype_legacy_name(dt)) + "'");
   };
