@@ -27,6 +27,8 @@ nb::object dtype_object(tb::DType dt);
 tb::DType dtype_from_py(nb::handle h, const char* fn = "", const char* arg = "dtype");
 // None -> nullopt, else dtype_from_py.
 std::optional<tb::DType> optional_dtype(nb::handle h, const char* fn = "");
+// True for what dtype_from_py accepts (a dtype object or float/int/bool/complex).
+bool is_dtype_like(nb::handle h);
 
 // ---- device ------------------------------------------------------------------------------------
 // None -> cpu; "cpu", "cuda:0", a tensorbridge.device, or an int (cuda index) like torch.

@@ -37,6 +37,14 @@ tb::DType dtype_from_py(nb::handle h, const char* fn, const char* arg) {
                       "' must be tensorbridge.dtype, not " + py_type_name(h));
 }
 
+bool is_dtype_like(nb::handle h) {
+  PyDType* p = nullptr;
+  if (nb::try_cast<PyDType*>(h, p) && p) return true;
+  PyObject* o = h.ptr();
+  return o == reinterpret_cast<PyObject*>(&PyFloat_Type) || o == reinterpret_cast<PyObject*>(&PyLong_Type) ||
+         o == reinterpret_cast<PyObject*>(&PyBool_Type) || o == reinterpret_cast<PyObject*>(&PyComplex_Type);
+}
+
 std::optional<tb::DType> optional_dtype(nb::handle h, const char* fn) {
   if (!h.is_valid() || h.is_none()) return std::nullopt;
   return dtype_from_py(h, fn);

@@ -4,15 +4,19 @@
 // one type check per operand and one output allocation.
 #include <Python.h>
 
+#include <cmath>
 #include <cstring>
+#include <limits>
 #include <string>
 
 #include "bindings.h"
 #include "interop/interop.h"
+#include "tensorbridge/backend/cpu/elementwise_functors.h"
 #include "tensorbridge/backend/cpu/parallel.h"
 #include "tensorbridge/error.h"
 #include "tensorbridge/ops/creation.h"
 #include "tensorbridge/ops/elementwise.h"
+#include "tensorbridge/ops/view.h"
 
 namespace tbpy {
 
@@ -75,6 +79,46 @@ bool is_ordering(BinaryOp op) {
   return op == BinaryOp::lt || op == BinaryOp::le || op == BinaryOp::gt || op == BinaryOp::ge;
 }
 
+// NumPy's complex power (what torch returns for `t ** nd`): x ** 0 is 1 (nan ** 0 included);
+// 0 ** y is 0 when Re(y) > 0, else nan; integer exponents |n| < 100 multiply by squaring (a
+// negative one takes the reciprocal at the end); anything else is the C library's cpow.
+template <typename T>
+T numpy_cpow(T x, T y) {
+  using R = typename T::value_type;
+  const R nan = std::numeric_limits<R>::quiet_NaN();
+  if (y == T(0)) return T(1);
+  if (x == T(0)) return y.real() > 0 ? T(0) : T(nan, nan);
+  const R n = y.real();
+  if (y.imag() == 0 && n == std::trunc(n) && std::fabs(n) < 100) {
+    int64_t k = int64_t(std::fabs(n));
+    T acc(1), sq = x;
+    for (;;) {
+      if (k & 1) acc = tb::cpu::fn::cmul(acc, sq);
+      k >>= 1;
+      if (k == 0) break;
+      sq = tb::cpu::fn::cmul(sq, sq);
+    }
+    return n < 0 ? tb::cpu::fn::cdiv(T(1), acc) : acc;
+  }
+  return std::pow(x, y);
+}
+
+tb::Tensor numpy_complex_pow(const tb::Tensor& a, const tb::Tensor& b) {
+  const tb::Shape shape = tb::broadcast_shapes(a.shape(), b.shape());
+  const tb::Tensor ac = tb::contiguous(tb::expand(a, shape));
+  const tb::Tensor bc = tb::contiguous(tb::expand(b, shape));
+  tb::Tensor res = tb::empty(shape, a.dtype());
+  tb::dispatch_dtype(a.dtype(), [&]<typename T>() {
+    if constexpr (tb::is_complex_v<T>) {
+      const T* x = ac.data<T>();
+      const T* y = bc.data<T>();
+      T* o = res.data<T>();
+      for (int64_t i = 0; i < res.numel(); ++i) o[i] = numpy_cpow(x[i], y[i]);
+    }
+  });
+  return res;
+}
+
 // t OP nd / nd OP t. torch hands these to NumPy (t converted by __array__), so the result dtype is
 // NumPy's promotion; == and != use torch's own semantics; <, <=, >, >= are refused (TypeError).
 nb::object numpy_binop(BinaryOp op, const tb::Tensor& t, nb::handle nd, bool reflected) {
@@ -96,7 +140,7 @@ nb::object numpy_binop(BinaryOp op, const tb::Tensor& t, nb::handle nd, bool ref
       !tb::equal(tb::binary(BinaryOp::lt, b, tb::Scalar(int64_t(0))), tb::zeros(b.shape(), tb::DType::Bool)))
     throw tb::ValueError("Integers to negative integer powers are not allowed.");
   try {
-    tb::Tensor res = tb::binary(op, a, b);
+    tb::Tensor res = op == BinaryOp::pow && tb::is_complex(r) ? numpy_complex_pow(a, b) : tb::binary(op, a, b);
     // torch wraps NumPy's bool results back as uint8 tensors
     if (res.dtype() == tb::DType::Bool) res = tb::to_dtype(res, tb::DType::UInt8);
     return wrap(std::move(res));
@@ -117,7 +161,11 @@ nb::object binop(BinaryOp op, const tb::Tensor& self, nb::handle other, bool ref
   const int64_t work = std::max(self.numel(), numel_of_operand(*b));
   if (reflected && op == BinaryOp::div && b->is_scalar)  // torch: number / t is t.reciprocal() * number
     return wrap(maybe_release_gil(work, [&] { return tb::binary(BinaryOp::mul, tb::unary(UnaryOp::reciprocal, self), *b); }));
-  tb::Tensor r = maybe_release_gil(work, [&] { return reflected ? tb::binary(op, *b, a) : tb::binary(op, a, *b); });
+  // torch's __radd__/__rmul__ are add/mul(self, other): the number stays the second operand, which
+  // decides float16 rounding and complex special values (Notes [reduced-float opmath], [complex
+  // arithmetic]); the other reflected operators put it first
+  const bool swap = reflected && op != BinaryOp::mul && op != BinaryOp::add;
+  tb::Tensor r = maybe_release_gil(work, [&] { return swap ? tb::binary(op, *b, a) : tb::binary(op, a, *b); });
   return wrap(std::move(r));
 }
 
@@ -244,7 +292,13 @@ tb::Tensor* optional_out(nb::handle out, const char* fn) {
 nb::object call_binary(BinaryOp op, const char* fn, nb::handle input, nb::handle other, nb::handle out_h) {
   tb::Operand a = operand_or_throw(input, fn, "input");
   tb::Operand b = operand_or_throw(other, fn, "other");
-  if (a.is_scalar && b.is_scalar)
+  // torch takes a number `input` only for the arithmetic and bitwise functions
+  const bool number_input_ok = op == BinaryOp::mul || op == BinaryOp::div || op == BinaryOp::div_floor ||
+                               op == BinaryOp::div_trunc || op == BinaryOp::remainder || op == BinaryOp::pow ||
+                               op == BinaryOp::bitwise_and || op == BinaryOp::bitwise_or ||
+                               op == BinaryOp::bitwise_xor || op == BinaryOp::bitwise_left_shift ||
+                               op == BinaryOp::bitwise_right_shift;
+  if (a.is_scalar && (b.is_scalar || !number_input_ok))
     throw tb::TypeError(std::string(fn) + "(): argument 'input' (position 1) must be Tensor, not " +
                         py_type_name(input));
   const int64_t work = std::max(numel_of_operand(a), numel_of_operand(b));

@@ -4,6 +4,9 @@
 // behaviour; torch refuses it with ValueError).
 #include <Python.h>
 
+#include <optional>
+#include <string>
+
 #include "bindings.h"
 #include "interop/interop.h"
 #include "tensorbridge/error.h"
@@ -293,21 +296,48 @@ void bind_ops_index(nb::module_& m, TensorClass& cls) {
   auto gather = [](const tb::Tensor& t, int64_t dim, nb::handle index) {
     return tb::gather(t, dim, index_tensor_arg(index, "gather"));
   };
-  auto scatter_inplace = [](nb::handle self, int64_t dim, nb::handle index, nb::handle src, nb::handle value) {
+  auto scatter_inplace = [](nb::handle self, int64_t dim, nb::handle index, nb::handle src, nb::handle value,
+                            std::optional<std::string> reduce) {
     const tb::Tensor& t = nb::cast<const tb::Tensor&>(self);
     tb::Tensor ix = index_tensor_arg(index, "scatter_");
     nb::handle v = src.is_none() ? value : src;
     if (v.is_none()) throw tb::TypeError("scatter_() missing required argument 'src' or 'value'");
-    if (is_tensor(v)) tb::scatter_(t, dim, ix, nb::cast<const tb::Tensor&>(v));
-    else tb::scatter_(t, dim, ix, scalar_from_py(v));
+    if (reduce) {  // scatter(..., reduce='add' | 'multiply')
+      const tb::ScatterReduce r = tb::scatter_reduce_kind(*reduce, /*legacy=*/true);
+      if (is_tensor(v)) tb::scatter_reduce_(t, dim, ix, nb::cast<const tb::Tensor&>(v), r);
+      else tb::scatter_reduce_(t, dim, ix, scalar_from_py(v), r);
+    } else if (is_tensor(v)) {
+      tb::scatter_(t, dim, ix, nb::cast<const tb::Tensor&>(v));
+    } else {
+      tb::scatter_(t, dim, ix, scalar_from_py(v));
+    }
     return nb::borrow(self);
   };
-  auto scatter = [](const tb::Tensor& t, int64_t dim, nb::handle index, nb::handle src, nb::handle value) {
+  auto scatter_reduce_inplace = [](nb::handle self, int64_t dim, nb::handle index, const tb::Tensor& src,
+                                   const std::string& reduce, bool include_self) {
+    const tb::ScatterReduce r = tb::scatter_reduce_kind(reduce, /*legacy=*/false);
+    tb::scatter_reduce_(nb::cast<const tb::Tensor&>(self), dim, index_tensor_arg(index, "scatter_reduce_"), src, r,
+                        include_self);
+    return nb::borrow(self);
+  };
+  auto scatter_reduce = [scatter_reduce_inplace](const tb::Tensor& t, int64_t dim, nb::handle index,
+                                                 const tb::Tensor& src, const std::string& reduce, bool include_self) {
+    nb::object o = wrap(tb::clone(t));
+    scatter_reduce_inplace(o, dim, index, src, reduce, include_self);
+    return o;
+  };
+  auto scatter = [scatter_inplace](const tb::Tensor& t, int64_t dim, nb::handle index, nb::handle src,
+                                   nb::handle value, std::optional<std::string> reduce) -> nb::object {
+    if (reduce) {  // scatter(..., reduce=): a copy, then the in-place reduction
+      nb::object o = wrap(tb::clone(t));
+      scatter_inplace(o, dim, index, src, value, reduce);
+      return o;
+    }
     tb::Tensor ix = index_tensor_arg(index, "scatter");
     nb::handle v = src.is_none() ? value : src;
     if (v.is_none()) throw tb::TypeError("scatter() missing required argument 'src' or 'value'");
-    if (is_tensor(v)) return tb::scatter(t, dim, ix, nb::cast<const tb::Tensor&>(v));
-    return tb::scatter(t, dim, ix, scalar_from_py(v));
+    if (is_tensor(v)) return wrap(tb::scatter(t, dim, ix, nb::cast<const tb::Tensor&>(v)));
+    return wrap(tb::scatter(t, dim, ix, scalar_from_py(v)));
   };
   auto scatter_add_ = [](nb::handle self, int64_t dim, nb::handle index, const tb::Tensor& src) {
     tb::scatter_add_(nb::cast<const tb::Tensor&>(self), dim, index_tensor_arg(index, "scatter_add_"), src);
@@ -366,13 +396,14 @@ void bind_ops_index(nb::module_& m, TensorClass& cls) {
   m.def("gather", gather, nb::arg("input"), nb::arg("dim"), nb::arg("index"),
         "out[i][j] = input[index[i][j]][j] (dim=0).");
   cls.def("scatter_", scatter_inplace, nb::arg("dim"), nb::arg("index"), nb::arg("src") = nb::none(),
-          nb::kw_only(), nb::arg("value") = nb::none(),
-          "In place: t[index[i][j]][j] = src[i][j] (dim=0); src may be a number.");
+          nb::kw_only(), nb::arg("value") = nb::none(), nb::arg("reduce") = nb::none(),
+          "In place: t[index[i][j]][j] = src[i][j] (dim=0); src may be a number; reduce='add' or "
+          "'multiply' combines instead of replacing.");
   cls.def("scatter", scatter, nb::arg("dim"), nb::arg("index"), nb::arg("src") = nb::none(),
-          nb::kw_only(), nb::arg("value") = nb::none(), "Out-of-place scatter_.");
+          nb::kw_only(), nb::arg("value") = nb::none(), nb::arg("reduce") = nb::none(), "Out-of-place scatter_.");
   m.def("scatter", scatter, nb::arg("input"), nb::arg("dim"), nb::arg("index"),
         nb::arg("src") = nb::none(), nb::kw_only(), nb::arg("value") = nb::none(),
-        "Out-of-place scatter_.");
+        nb::arg("reduce") = nb::none(), "Out-of-place scatter_.");
   cls.def("scatter_add_", scatter_add_, nb::arg("dim"), nb::arg("index"), nb::arg("src"),
           "In place: t[index[i][j]][j] += src[i][j] (dim=0); repeated indices add up.");
   cls.def("scatter_add", scatter_add, nb::arg("dim"), nb::arg("index"), nb::arg("src"), "Out-of-place scatter_add_.");
@@ -384,6 +415,14 @@ void bind_ops_index(nb::module_& m, TensorClass& cls) {
           "Out-of-place index_put_.");
   m.def("index_put", index_put, nb::arg("input"), nb::arg("indices"), nb::arg("values"),
         nb::arg("accumulate") = false, "Out-of-place index_put_.");
+  const char* reduce_doc = "In place: t[index[i][j]][j] = reduce(t[...], src[i][j]) (dim=0), reduce 'sum', 'prod', "
+                           "'mean', 'amax' or 'amin'; include_self=False ignores t's values at the indexed places.";
+  cls.def("scatter_reduce_", scatter_reduce_inplace, nb::arg("dim"), nb::arg("index"), nb::arg("src"),
+          nb::arg("reduce"), nb::kw_only(), nb::arg("include_self") = true, reduce_doc);
+  cls.def("scatter_reduce", scatter_reduce, nb::arg("dim"), nb::arg("index"), nb::arg("src"), nb::arg("reduce"),
+          nb::kw_only(), nb::arg("include_self") = true, "Out-of-place scatter_reduce_.");
+  m.def("scatter_reduce", scatter_reduce, nb::arg("input"), nb::arg("dim"), nb::arg("index"), nb::arg("src"),
+        nb::arg("reduce"), nb::kw_only(), nb::arg("include_self") = true, "Out-of-place scatter_reduce_.");
   cls.def("masked_fill", masked_fill, nb::arg("mask"), nb::arg("value"),
           "A copy of t with value where the bool mask (broadcast) is True.");
   m.def("masked_fill", masked_fill, nb::arg("input"), nb::arg("mask"), nb::arg("value"),

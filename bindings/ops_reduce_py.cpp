@@ -2,11 +2,13 @@
 // (dim None/int/tuple, keepdim, dtype=, correction/unbiased) and (values, indices) named tuples.
 #include <Python.h>
 
+#include <optional>
 #include <string>
 
 #include "bindings.h"
 #include "tensorbridge/error.h"
 #include "tensorbridge/ops/elementwise.h"
+#include "tensorbridge/ops/linalg.h"
 #include "tensorbridge/ops/reduce.h"
 
 namespace tbpy {
@@ -89,12 +91,14 @@ std::optional<int64_t> optional_int(nb::handle h, const char* fn) {
   return int_from_py(h, fn, "dim");
 }
 
-double norm_p(nb::handle p) {
+// p of norm: a number, 'fro' (the 2-norm of the elements) or 'nuc' (nullopt: nuclear norm).
+std::optional<double> norm_p(nb::handle p) {
   if (!p.is_valid() || p.is_none()) return 2.0;
   if (PyUnicode_Check(p.ptr())) {
     std::string s = nb::cast<std::string>(p);
     if (s == "fro") return 2.0;
-    throw tb::RuntimeError("tensorbridge: norm(p='" + s + "') is not supported (only vector norms)");
+    if (s == "nuc") return std::nullopt;
+    throw tb::RuntimeError("linalg.matrix_norm: Order " + s + " not supported.");
   }
   return nb::cast<double>(p);
 }
@@ -189,11 +193,14 @@ void bind_ops_reduce(nb::module_& m, TensorClass& cls) {
 
   // norm
   auto norm_body = [](const tb::Tensor& x, nb::handle p, nb::handle dim, bool keepdim, nb::handle dtype) {
-    return wrap(tb::norm(x, norm_p(p), dims_from_py(dim, "norm"), keepdim, optional_dtype(dtype, "norm")));
+    const std::optional<double> pv = norm_p(p);
+    if (!pv) return wrap(tb::nuclear_norm(x, dims_from_py(dim, "norm"), keepdim, optional_dtype(dtype, "norm")));
+    return wrap(tb::norm(x, *pv, dims_from_py(dim, "norm"), keepdim, optional_dtype(dtype, "norm")));
   };
   m.def("norm", norm_body, nb::arg("input"), nb::arg("p").none() = "fro", nb::arg("dim").none() = nb::none(),
         nb::arg("keepdim") = false, nb::arg("dtype").none() = nb::none(),
-        "Vector p-norm over dim (all elements by default); p may be a number, inf or 'fro'.");
+        "Vector p-norm over dim (all elements by default); p may be a number, inf or 'fro'; p='nuc' is the "
+        "nuclear norm (sum of singular values) of the matrices over two dims (a 2-D input by default).");
   cls.def("norm", norm_body, nb::arg("p").none() = "fro", nb::arg("dim").none() = nb::none(),
           nb::arg("keepdim") = false, nb::arg("dtype").none() = nb::none(), "Vector p-norm (see tb.norm).");
 

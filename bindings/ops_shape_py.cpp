@@ -142,8 +142,20 @@ nb::object type_method(nb::handle self, nb::handle dtype, bool non_blocking) {
 void bind_ops_shape(nb::module_& m, TensorClass& cls) {
   // ---- views ----
   cls.def("view",
-          [](const tb::Tensor& t, nb::args args) { return tb::view(t, size_from_args(args, "view")); },
-          "A view with another shape (one size may be -1); RuntimeError if the strides do not allow it.");
+          [](const tb::Tensor& t, nb::args args, nb::kwargs kwargs) {
+            // view(*shape) / view(size=...), or view(dtype) / view(dtype=...): the bytes read as dtype
+            if (kwargs.size() == 1 && args.size() == 0 && kwargs.contains("dtype"))
+              return tb::view(t, dtype_from_py(kwargs["dtype"], "view"));
+            if (kwargs.size() == 1 && args.size() == 0 && kwargs.contains("size"))
+              return tb::view(t, size_from_py(kwargs["size"], "view"));
+            if (kwargs.size() != 0 || args.size() == 0)
+              throw tb::TypeError("view() received an invalid combination of arguments - expected (torch.dtype "
+                                  "dtype) or (tuple of ints size)");
+            if (args.size() == 1 && is_dtype_like(args[0])) return tb::view(t, dtype_from_py(args[0], "view"));
+            return tb::view(t, size_from_args(args, "view"));
+          },
+          "A view with another shape (one size may be -1; RuntimeError if the strides do not allow it), or "
+          "view(dtype): the same memory read as another dtype (the last dim rescaled when the itemsize differs).");
   cls.def("view_as", [](const tb::Tensor& t, const tb::Tensor& o) { return tb::view(t, o.shape()); },
           nb::arg("other"), "view(other.shape).");
   cls.def("reshape",

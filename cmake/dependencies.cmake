@@ -5,8 +5,9 @@ if(OpenMP_CXX_FOUND)
   target_link_libraries(tensorbridge_core PUBLIC OpenMP::OpenMP_CXX)
 endif()
 
-# BLAS (backend/cpu/blas.cpp, the gemm seam): scipy-openblas32 from the Python that builds us
-# (its CBLAS symbols carry a "scipy_" prefix); else a system OpenBLAS (apt-get install libopenblas-dev).
+# BLAS + LAPACKE (backend/cpu/blas.cpp, the gemm and singular-value seam): scipy-openblas32 from the
+# Python that builds us (its CBLAS/LAPACKE symbols carry a "scipy_" prefix); else a system OpenBLAS
+# (apt-get install libopenblas-dev), whose library carries LAPACKE too.
 if(NOT TB_PYTHON_FOR_BLAS)
   if(Python_EXECUTABLE)
     set(TB_PYTHON_FOR_BLAS ${Python_EXECUTABLE})

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 import tensorbridge as tb
-from op_harness import arrays, check_op, dtypes, shapes
+from op_harness import arrays, check_op, dtypes, elements_for, shapes
 
 WRITABLE = st.sampled_from(["contiguous", "transposed", "strided", "reversed"])
 
@@ -230,6 +230,7 @@ def test_scatter(torch, data):
     ix = np.empty(ishape, dtype=np.int64)
     for pos in np.ndindex(*ishape):
         ix[pos] = perm[pos[d]] if pos[d] < size else 0
+    ix = ix.astype(data.draw(st.sampled_from([np.int64, np.int32])))
     src = data.draw(arrays(a.dtype.name, st.just(a.shape)))
     check_op(lambda x, i, s: x.scatter(d, i, s), lambda x, i, s: x.scatter(d, i, s), a, ix, src)
     check_op(lambda x, i: x.scatter(d, i, 1), lambda x, i: x.scatter(d, i, 1), a, ix)
@@ -238,6 +239,76 @@ def test_scatter(torch, data):
     x_t.scatter_(d, torch.from_numpy(ix), torch.from_numpy(src.copy()))
     assert r_tb is x_tb
     np.testing.assert_array_equal(x_tb.numpy(), x_t.numpy())
+
+
+def _scatter_operands(data, min_dims=0):
+    """self, dim, index (repeated targets, sometimes one out of range), src for the scatter family."""
+    dt = data.draw(dtypes("all"))
+    a = data.draw(arrays(dt, shapes(min_dims=min_dims, max_dims=3),
+                         elements=elements_for(dt, finite=False, small=True), layout=WRITABLE))
+    nd = max(a.ndim, 1)
+    d = data.draw(st.integers(-nd, nd - 1))
+    full = a.shape if a.ndim else (1,)
+    size = full[d]
+    ishape = tuple(data.draw(st.integers(0, s + (2 if k == d % nd else 0))) for k, s in enumerate(full))
+    hi = size if data.draw(st.integers(0, 9)) else size + 1  # now and then an out-of-range index
+    ix = np.asarray(data.draw(st.lists(st.integers(0, max(hi - 1, 0)), min_size=int(np.prod(ishape)),
+                                       max_size=int(np.prod(ishape)))), dtype=np.int64).reshape(ishape)
+    if a.ndim == 0 and ix.size == 1 and data.draw(st.booleans()):
+        ix = ix.reshape(())
+    ix = ix.astype(data.draw(st.sampled_from([np.int64, np.int32])))
+    sshape = tuple(s + data.draw(st.integers(0, 1)) for s in ix.shape)
+    src = data.draw(arrays(dt, st.just(sshape), elements=elements_for(dt, finite=False, small=True)))
+    return a, d, ix, src
+
+
+@pytest.mark.filterwarnings("ignore:The reduce argument of torch.scatter")
+@given(data=st.data())
+def test_scatter_reductions(torch, data):
+    a, d, ix, src = _scatter_operands(data)
+    reduce = data.draw(st.sampled_from(["sum", "prod", "mean", "amax", "amin"]))
+    inc = data.draw(st.booleans())
+    check_op(lambda x, i, s: x.scatter_reduce(d, i, s, reduce, include_self=inc),
+             lambda x, i, s: x.scatter_reduce(d, i, s, reduce, include_self=inc), a, ix, src)
+    check_op(lambda x, i, s: tb.scatter_reduce(x, d, i, s, reduce),
+             lambda x, i, s: torch.scatter_reduce(x, d, i, s, reduce), a, ix, src)
+    check_op(lambda x, i, s: x.scatter_add(d, i, s), lambda x, i, s: x.scatter_add(d, i, s), a, ix, src)
+    check_op(lambda x, i, s: tb.scatter_add(x, d, i, s), lambda x, i, s: torch.scatter_add(x, d, i, s), a, ix, src)
+    legacy = data.draw(st.sampled_from(["add", "multiply"]))
+    check_op(lambda x, i, s: x.scatter(d, i, s, reduce=legacy),
+             lambda x, i, s: x.scatter(d, i, s, reduce=legacy), a, ix, src)
+    value = data.draw(st.sampled_from([2, -1.5, True]))
+    check_op(lambda x, i: x.scatter(d, i, value=value, reduce=legacy),
+             lambda x, i: x.scatter(d, i, value=value, reduce=legacy), a, ix)
+
+    def inplace(name, *args, **kw):
+        def f(x, i, s):
+            r = getattr(x, name)(d, i, s, *args, **kw)
+            assert r is x
+            return x
+        return f
+    for name, args, kw in [("scatter_reduce_", (reduce,), dict(include_self=inc)), ("scatter_add_", (), {}),
+                           ("scatter_", (), dict(reduce=legacy))]:
+        check_op(inplace(name, *args, **kw), inplace(name, *args, **kw), np.array(a, copy=True), ix, src)
+
+
+@pytest.mark.filterwarnings("ignore:The reduce argument of torch.scatter")
+@pytest.mark.parametrize("case", range(8))
+def test_scatter_reduction_errors(torch, case):
+    a = np.arange(6.0).reshape(2, 3)
+    f = [
+        lambda lib, x: x.scatter_reduce(0, lib.tensor([[1]]), lib.ones(1, 1), "add"),
+        lambda lib, x: x.scatter(0, lib.tensor([[1]]), lib.ones(1, 1), reduce="sum"),
+        lambda lib, x: x.scatter_reduce(0, lib.tensor([[1]]), lib.ones(1, 1, dtype=lib.float32), "sum"),
+        lambda lib, x: x.scatter_add(0, lib.tensor([[1.0]]), lib.ones(1, 1)),
+        lambda lib, x: x.to(lib.bool).scatter_reduce(0, lib.tensor([[1]]), lib.ones(1, 1, dtype=lib.bool), "mean"),
+        lambda lib, x: x.to(lib.complex64).scatter_reduce(0, lib.tensor([[1]]), lib.ones(1, 1, dtype=lib.complex64),
+                                                          "amax"),
+        lambda lib, x: x.scatter_reduce(0, lib.tensor([[1]]), 1.0, "sum"),
+        lambda lib, x: x.scatter_add(0, lib.tensor([[1, 0]]), lib.ones(2)),
+    ][case]
+    e = check_op(lambda x: f(tb, x), lambda x: f(torch, x), a)
+    assert isinstance(e, Exception)
 
 
 @pytest.mark.parametrize("case", range(7))

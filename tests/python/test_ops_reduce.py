@@ -22,7 +22,6 @@ def _tol(a):
 def _arr(data, kind="all", min_dims=0, max_dims=3, small=False, finite=True, min_side=0):
     dt = data.draw(dtypes(kind))
     shape = data.draw(shapes(min_dims=min_dims, max_dims=max_dims, min_side=min_side))
-    finite = finite or np.dtype(dt).kind == "c"
     return data.draw(arrays(dt, shape, elements=elements_for(dt, finite=finite, small=small)))
 
 
@@ -130,6 +129,38 @@ def test_norm(torch, data):
         return  # torch routes fro+dim through matrix norms
     check_op(lambda x: tb.norm(x, p, dim, keepdim), lambda x: torch.norm(x, p, dim, keepdim), a, **_tol(a))
     check_op(lambda x: x.norm(), lambda x: x.norm(), a, **_tol(a))
+
+
+@given(data=st.data())
+def test_nuclear_norm(torch, data):
+    kind = data.draw(st.sampled_from(["float", "complex", "all"]))
+    a = _arr(data, kind, min_dims=data.draw(st.sampled_from([2, 0])), max_dims=4, small=True)
+    nd = max(a.ndim, 1)
+    dim = data.draw(st.one_of(st.none(), st.tuples(st.integers(-nd, nd - 1), st.integers(-nd, nd - 1)),
+                              st.integers(-nd, nd - 1)))
+    keepdim = data.draw(st.booleans())
+    dtype = data.draw(st.sampled_from([None, "float64", "complex128", "float16"]))
+    # singular values come from different LAPACKs (torch: MKL; tensorbridge: OpenBLAS)
+    tol = dict(rtol=1e-4, atol=1e-4)
+
+    def run(lib):
+        def f(x):
+            kw = {} if dtype is None else {"dtype": getattr(lib, dtype)}
+            return lib.norm(x, "nuc", dim, keepdim, **kw)
+        return f
+    check_op(run(tb), run(torch), a, **tol)
+    check_op(lambda x: x.norm(p="nuc"), lambda x: x.norm(p="nuc"), a, **tol)
+
+
+def test_nuclear_norm_non_finite(torch):
+    nan, inf = math.nan, math.inf
+    for a in ([[nan, 1.0], [1.0, 1.0]], [[inf, 1.0], [1.0, 1.0]], [[[inf, 1.0], [1.0, 1.0]], [[1.0, 2.0], [3.0, 4.0]]],
+              [[[1.0, 2.0], [3.0, 4.0]], [[nan, 1.0], [1.0, 1.0]]]):
+        a = np.array(a, dtype=np.float32)
+        e = check_op(lambda x: tb.norm(x, "nuc", (-2, -1)), lambda x: torch.norm(x, "nuc", (-2, -1)), a)
+        if isinstance(e, Exception):
+            assert "non-finite" in str(e)
+    check_op(lambda x: tb.norm(x, "abc"), lambda x: torch.norm(x, "abc"), np.ones((2, 2)))
 
 
 @pytest.mark.parametrize("name", ["cumsum", "cumprod"])

@@ -153,6 +153,58 @@ def test_write_through_view_reaches_base(torch, shape, data):
     assert b_tb._version == before + 1  # the view shares the base's version counter
 
 
+VIEW_DTYPES = ["bool", "uint8", "int8", "int16", "int32", "int64", "uint16", "uint32", "uint64", "float16",
+               "bfloat16", "float32", "float64", "complex64", "complex128"]
+# layouts built the same way in both libraries from a contiguous base (check_op gives torch a
+# contiguous copy, so an ndarray's own strides would not be torch's)
+VIEW_LAYOUTS = {
+    "same": lambda x: x,
+    "tail": lambda x: x[..., 1:] if x.dim() else x,
+    "head": lambda x: x[..., :-1] if x.dim() else x,
+    "step": lambda x: x[..., ::2] if x.dim() else x,
+    "rows": lambda x: x[1:] if x.dim() > 1 else x,
+    "transposed": lambda x: x.transpose(0, -1) if x.dim() > 1 else x,
+    "expanded": lambda x: x.unsqueeze(0).expand(2, *x.shape),
+    "unit_last": lambda x: x.unsqueeze(-1),
+}
+
+
+@pytest.mark.parametrize("layout", VIEW_LAYOUTS, ids=list(VIEW_LAYOUTS))
+@given(a=arrays(dtypes("all"), shapes(max_dims=3, min_side=1), layout="contiguous"), data=st.data())
+def test_view_dtype(torch, layout, a, data):
+    # (non-empty: torch.from_numpy gives empty arrays other strides, which decide view's checks)
+    dt = data.draw(st.sampled_from(VIEW_DTYPES))
+    start = data.draw(st.sampled_from([None, "bfloat16"]))  # (no bfloat16 ndarrays: cast first)
+    lay = VIEW_LAYOUTS[layout]
+
+    def run(lib, kw):
+        def f(x):
+            x = lay(x.to(getattr(lib, start)) if start else x)
+            return x.view(dtype=getattr(lib, dt)) if kw else x.view(getattr(lib, dt))
+        return f
+    kw = data.draw(st.booleans())
+    got = check_op(run(tb, kw), run(torch, kw), a, check_stride=True)
+    if isinstance(got, Exception):
+        return
+    # a view: same memory, shared version counter
+    base = tb.from_numpy(np.array(a, copy=True))
+    src = lay(base.to(tb.bfloat16) if start else base)
+    v = src.view(getattr(tb, dt))
+    if v.numel() and layout != "expanded":
+        before = src._version
+        v[...] = 0
+        assert src._version == before + 1
+        assert not src.to(tb.bool).any().item()
+
+
+@pytest.mark.parametrize("shape", [(0,), (3, 0), (0, 4), (2, 0, 2)])
+@pytest.mark.parametrize("dt", ["int8", "float32", "complex128"])
+def test_view_dtype_empty(torch, shape, dt):
+    def run(lib):
+        return lambda: lib.zeros(shape, dtype=lib.int16).view(getattr(lib, dt))
+    check_op(run(tb), run(torch), check_stride=True)
+
+
 def test_negative_stride_view_from_numpy_is_shared(torch):
     a = np.arange(6.0).reshape(2, 3)[:, ::-1]
     x = tb.from_numpy(a)

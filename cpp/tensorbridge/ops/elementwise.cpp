@@ -103,6 +103,10 @@ BinaryPlan plan_binary(BinaryOp op, const Operand& a, const Operand& b) {
   if (op == BinaryOp::pow && b.is_scalar && b.scalar.is_integral() && b.scalar.to_int64() < 0 &&
       is_integral(common, true))
     throw RuntimeError("Integers to negative integer powers are not allowed.");
+  // (torch checks a number exponent of float16/bfloat16/integer tensors; float32/64 keep it in double)
+  if (op == BinaryOp::pow && b.is_scalar && !a.is_scalar &&
+      (common == DType::Float16 || common == DType::BFloat16 || is_integral(common, false)))
+    check_number_fits(b.scalar, common);
   if ((op == BinaryOp::minimum || op == BinaryOp::maximum) && is_complex(common))
     throw RuntimeError(std::string(op_name(op)) + " not implemented for complex tensors.");
   BinaryPlan p;
@@ -121,26 +125,27 @@ bool is_int_division(BinaryOp op) {
 }
 
 // Computes op(a, b) into `out` (shape p.shape, dtype p.result).
+// Note [reduced-float opmath]
+// Float16/BFloat16 ops round every operand to the computation dtype first (a Python float or 0-d
+// tensor included: `h - 0.1` subtracts float16(0.1)), except torch's CPU kernels of mul and div
+// (all rounding modes) when the *second* operand is a single element: that one is read from its
+// own dtype into float32 and the op runs in float32 (`h / int32 tensor([65520])` is 1.5e-05, not
+// h / inf). Checked against torch 2.13 for every binary op, scalar kind and operand order.
+bool reduced_opmath(BinaryOp op, DType compute, const Operand& b) {
+  return (compute == DType::Float16 || compute == DType::BFloat16) &&
+         (op == BinaryOp::mul || op == BinaryOp::div || op == BinaryOp::div_trunc || op == BinaryOp::div_floor) &&
+         (b.is_scalar || b.tensor.numel() == 1);
+}
+
 void run_binary(BinaryOp op, const BinaryPlan& p, const Operand& a, const Operand& b, const Tensor& out) {
-  auto cpu_scalar = [](const Operand& o) { return o.is_scalar || o.tensor.dim() == 0; };
-  const bool opmath_op = op == BinaryOp::add || op == BinaryOp::sub || op == BinaryOp::mul || op == BinaryOp::div;
-  if ((p.compute == DType::Float16 || p.compute == DType::BFloat16) && opmath_op &&
-      (cpu_scalar(a) || cpu_scalar(b))) {
-    // torch computes reduced-precision floats with a Python scalar or 0-d tensor in float32
-    // ("opmath"), without rounding that scalar to the tensor's dtype first
+  if (reduced_opmath(op, p.compute, b)) {
     BinaryPlan pf = p;
-    pf.compute = DType::Float32;
-    if (p.result != DType::Bool) pf.result = DType::Float32;
-    Tensor tmp = pf.result == DType::Bool ? out : empty(p.shape, DType::Float32);
-    // (tensors with dims are rounded to the common dtype first; the CPU scalar is not)
-    auto up = [&](const Operand& o) {
-      if (o.is_scalar) return o;
-      if (o.tensor.dim() == 0) return Operand(to_dtype(o.tensor, DType::Float32));
-      return Operand(to_dtype(to_dtype(o.tensor, p.compute), DType::Float32));
-    };
-    const Operand fa = up(a), fb = up(b);
-    run_binary(op, pf, fa, fb, tmp);
-    if (pf.result != DType::Bool) copy_(out, tmp);
+    pf.compute = pf.result = DType::Float32;
+    Tensor tmp = empty(p.shape, DType::Float32);
+    const Tensor ra = a.is_scalar ? full({}, a.scalar, p.compute) : to_dtype(a.tensor, p.compute);
+    const Operand fb = b.is_scalar ? b : Operand(to_dtype(b.tensor, DType::Float32));
+    run_binary(op, pf, Operand(to_dtype(ra, DType::Float32)), fb, tmp);
+    copy_(out, tmp);
     return;
   }
   if (op == BinaryOp::pow && b.is_scalar && !a.is_scalar) {
@@ -361,12 +366,11 @@ Operand scaled(const Operand& b, const Scalar& alpha, DType compute) {
     throw RuntimeError("Boolean alpha only supported for Boolean results.");
   if (alpha.is_complex() && !is_complex(compute))
     throw RuntimeError("For non-complex input tensors, argument alpha must not be a complex number.");
-  if (b.is_scalar) {
-    Tensor t = empty({}, compute);
-    dispatch_dtype(compute, [&]<typename T>() { *t.data<T>() = b.scalar.to<T>(); });
-    return Operand(binary(BinaryOp::mul, t, alpha));
-  }
-  return Operand(binary(BinaryOp::mul, to_dtype(b.tensor, compute), alpha));
+  // (alpha is rounded to the computation dtype, as torch's kernels take it: float16 add with
+  // alpha=0.1 scales by float16(0.1))
+  const Tensor alpha_t = full({}, alpha, compute);
+  if (b.is_scalar) return Operand(binary(BinaryOp::mul, full({}, b.scalar, compute), alpha_t));
+  return Operand(binary(BinaryOp::mul, to_dtype(b.tensor, compute), alpha_t));
 }
 }  // namespace
 
@@ -409,6 +413,8 @@ Tensor clamp(const Tensor& x, const std::optional<Operand>& min, const std::opti
   if (max) add_operand(rt, *max);
   const DType r = rt.result();
   if (is_complex(r)) throw NotImplementedError("clamp is not supported for complex types");
+  for (const std::optional<Operand>* o : {&min, &max})
+    if (*o && (*o)->is_scalar) check_number_fits((*o)->scalar, r);
   Tensor cur = to_dtype(x, r);
   if (min) cur = binary(BinaryOp::maximum, cur, *min);
   if (max) cur = binary(BinaryOp::minimum, cur, *max);

@@ -3,11 +3,18 @@
 #include "tensorbridge/ops/index.h"
 
 #include "tensorbridge/autograd/rules.h"
+#include <algorithm>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "tensorbridge/backend/cpu/elementwise_functors.h"
 #include "tensorbridge/backend/cpu/index_kernels.h"
 #include "tensorbridge/backend/cpu/strided_loop.h"
 #include "tensorbridge/convert.h"
 #include "tensorbridge/error.h"
 #include "tensorbridge/ops/creation.h"
+#include "tensorbridge/ops/promotion.h"
 #include "tensorbridge/ops/view.h"
 
 namespace tb {
@@ -265,62 +272,79 @@ Tensor gather(const Tensor& t, int64_t dim, const Tensor& index) {
 }
 
 namespace {
-// Shared loop of both scatter_ overloads: calls put(dst_offset, index_position_offsets).
-void scatter_checks(const Tensor& t, int64_t d, const Tensor& ii, const Tensor* src) {
-  if (ii.dtype() != DType::Int64) throw RuntimeError("scatter(): Expected dtype int64 for index");
-  if (t.dim() != ii.dim())
-    throw RuntimeError("Index tensor must have the same number of dimensions as self tensor");
-  for (int64_t k = 0; k < t.dim(); ++k) {
-    bool bad = (k != d && ii.shape()[size_t(k)] > t.shape()[size_t(k)]) ||
-               (src && ii.shape()[size_t(k)] > src->shape()[size_t(k)]);
+// torch's checks of the scatter family, in its order: index dtype, src dtype, shapes (skipped for
+// an empty index; 0-d tensors count as 1-d, a src with fewer dims fails on its missing size),
+// then the src rank. `d` is wrapped, `ii` the 1-d-ified index.
+void scatter_checks(const Tensor& t, int64_t d, const Tensor& index, const Tensor& ii, const Tensor* src) {
+  if (index.dtype() != DType::Int64 && index.dtype() != DType::Int32)
+    throw RuntimeError("scatter(): Expected dtype int32/int64 for index");
+  if (src && src->dtype() != t.dtype())
+    throw RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype");
+  const int64_t nd = std::max<int64_t>(t.dim(), 1);
+  const int64_t src_nd = src ? std::max<int64_t>(src->dim(), 1) : 0;
+  if (index.numel() > 0) {
+    if (nd != ii.dim()) throw RuntimeError("Index tensor must have the same number of dimensions as self tensor");
+    auto size_of = [](const Tensor& x, int64_t k) { return x.dim() == 0 ? int64_t(1) : x.shape()[size_t(k)]; };
+    bool bad = false;
+    for (int64_t k = 0; k < nd && !bad; ++k) bad = k != d && ii.shape()[size_t(k)] > size_of(t, k);
+    for (int64_t k = 0; src && k < nd && !bad; ++k) {
+      if (k >= src_nd)
+        throw IndexError("Dimension out of range (expected to be in range of [" + s(-src_nd) + ", " +
+                         s(src_nd - 1) + "], but got " + s(k) + ")");
+      bad = ii.shape()[size_t(k)] > size_of(*src, k);
+    }
     if (bad)
-      throw RuntimeError("Expected index " + shape_str(ii.shape()) + " to be no larger than self " +
+      throw RuntimeError("Expected index " + shape_str(index.shape()) + " to be no larger than self " +
                          shape_str(t.shape()) + " apart from dimension " + s(d) +
                          (src ? " and to be no larger size than src " + shape_str(src->shape()) : ""));
   }
+  if (src && src_nd != ii.dim())
+    throw RuntimeError("Index tensor must have the same number of dimensions as src tensor");
 }
 
-// Writes get(src offset) at each scattered position (Add: adds it, so repeated positions sum up).
-template <typename T, bool Add = false, typename GetValue>
-void scatter_loop(const Tensor& tt, int64_t d, const Tensor& ii, const Strides& src_st, GetValue get) {
+// Visits the index positions in row-major order: f(dst element, src offset), dst = tt's element
+// that index points at (RuntimeError when out of bounds). src_st: src's strides (0: a number).
+template <typename T, typename F>
+void scatter_loop(const Tensor& tt, int64_t d, const Tensor& ii, const Strides& src_st, F f) {
   Strides dst_st = tt.strides();
   int64_t size = tt.shape()[size_t(d)], dstride = dst_st[size_t(d)];
   dst_st[size_t(d)] = 0;
-  const int64_t* ip = ii.data<int64_t>();
   T* dp = tt.data<T>();
   cpu::strided_loop<3>(ii.shape(), {&dst_st, &ii.strides(), &src_st},
                        [&](const std::array<int64_t, 3>& b, int64_t n, const std::array<int64_t, 3>& st) {
                          for (int64_t j = 0; j < n; ++j) {
-                           int64_t v = ip[b[1] + j * st[1]];
+                           int64_t v = read_index(ii, b[1] + j * st[1]);
                            if (v < 0 || v >= size)
                              throw RuntimeError("index " + s(v) + " is out of bounds for dimension " +
                                                 s(d) + " with size " + s(size));
-                           T& dst = dp[b[0] + j * st[0] + v * dstride];
-                           if constexpr (!Add) dst = get(b[2] + j * st[2]);
-                           else if constexpr (std::is_same_v<T, bool>) dst = dst || get(b[2] + j * st[2]);
-                           else dst = T(dst + get(b[2] + j * st[2]));
+                           f(dp[b[0] + j * st[0] + v * dstride], b[2] + j * st[2]);
                          }
                        });
 }
 
+Strides sub_strides(const Tensor& x, int64_t n) {  // x's first n strides (0-d: a 1-d view)
+  Strides st(static_cast<size_t>(n));
+  for (int64_t k = 0; k < n; ++k) st[size_t(k)] = x.strides()[size_t(k)];
+  return st;
+}
 // scatter_ (add: scatter_add_) with a src tensor.
 void scatter_src(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src, bool add) {
   t.check_writable(add ? "scatter_add_" : "scatter_");
   t.check_no_internal_overlap();
-  if (src.dtype() != t.dtype()) throw RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype");
   Tensor tt = as_1d_if_scalar(t), ii = as_1d_if_scalar(index), ss = as_1d_if_scalar(src);
   int64_t d = wrap_dim(dim, tt.dim());
-  if (index.dtype() == DType::Int64 && ss.dim() != ii.dim())
-    throw RuntimeError("Index tensor must have the same number of dimensions as src tensor");
-  scatter_checks(tt, d, ii, &ss);
+  scatter_checks(t, d, index, ii, &src);
   t.bump_version();
-  Strides src_st(ii.dim());
-  for (int64_t k = 0; k < ii.dim(); ++k) src_st[size_t(k)] = ss.strides()[size_t(k)];
+  const Strides src_st = sub_strides(ss, ii.dim());
   dispatch_dtype(t.dtype(), [&]<typename T>() {
     const T* sp = ss.data<T>();
-    auto get = [&](int64_t off) { return sp[off]; };
-    if (add) scatter_loop<T, true>(tt, d, ii, src_st, get);
-    else scatter_loop<T>(tt, d, ii, src_st, get);
+    if (add)
+      scatter_loop<T>(tt, d, ii, src_st, [&](T& dst, int64_t off) {
+        if constexpr (std::is_same_v<T, bool>) dst = dst || sp[off];
+        else dst = T(dst + sp[off]);
+      });
+    else
+      scatter_loop<T>(tt, d, ii, src_st, [&](T& dst, int64_t off) { dst = sp[off]; });
   });
 }
 }  // namespace
@@ -362,13 +386,160 @@ void scatter_(const Tensor& t, int64_t dim, const Tensor& index, const Scalar& v
   t.check_no_internal_overlap();
   Tensor tt = as_1d_if_scalar(t), ii = as_1d_if_scalar(index);
   int64_t d = wrap_dim(dim, tt.dim());
-  scatter_checks(tt, d, ii, nullptr);
+  scatter_checks(t, d, index, ii, nullptr);
+  if (index.numel() > 0) check_number_fits(value, t.dtype());  // (in torch's kernel, which an empty index skips)
   t.bump_version();
-  Strides zero(ii.dim(), 0);
   dispatch_dtype(t.dtype(), [&]<typename T>() {
-    T v = value.to<T>();
-    scatter_loop<T>(tt, d, ii, zero, [&](int64_t) { return v; });
+    const T v = value.to<T>();
+    scatter_loop<T>(tt, d, ii, Strides(ii.dim(), 0), [&](T& dst, int64_t) { dst = v; });
   });
+}
+
+// ---- scatter reductions ----------------------------------------------------------------------
+// Note [scatter reductions]
+// torch 2.13 (CPU): sources are combined into self in index order (row-major over index);
+// float16/bfloat16 accumulate in float32 and are rounded once at the end; include_self=false
+// first sets the elements some index points at to the reduction's identity (0 + -0 is +0);
+// 'mean' then divides every element by its count (sources, plus one for self; 0 counts as 1),
+// integers with floor; amax/amin propagate NaN. Complex products and quotients use torch's
+// formulas (Note [complex arithmetic]).
+ScatterReduce scatter_reduce_kind(std::string_view name, bool legacy) {
+  if (legacy) {
+    if (name == "add") return ScatterReduce::Sum;
+    if (name == "multiply") return ScatterReduce::Prod;
+    throw RuntimeError("reduce argument must be either add or multiply.");
+  }
+  if (name == "sum") return ScatterReduce::Sum;
+  if (name == "prod") return ScatterReduce::Prod;
+  if (name == "mean") return ScatterReduce::Mean;
+  if (name == "amax") return ScatterReduce::Amax;
+  if (name == "amin") return ScatterReduce::Amin;
+  throw RuntimeError("reduce argument must be either sum, prod, mean, amax or amin, got " + std::string(name));
+}
+
+namespace {
+const char* reduce_label(ScatterReduce r) {
+  switch (r) {
+    case ScatterReduce::Sum: return "sum";
+    case ScatterReduce::Prod: return "prod";
+    case ScatterReduce::Mean: return "mean";
+    case ScatterReduce::Amax: return "amax";
+    case ScatterReduce::Amin: return "amin";
+  }
+  return "";
+}
+
+template <typename C>
+C reduce_identity(ScatterReduce r) {
+  if constexpr (is_complex_v<C>) {
+    return C(r == ScatterReduce::Prod ? 1 : 0);
+  } else {
+    switch (r) {
+      case ScatterReduce::Prod: return C(1);
+      case ScatterReduce::Amax:
+        return std::numeric_limits<C>::has_infinity ? -std::numeric_limits<C>::infinity() : std::numeric_limits<C>::lowest();
+      case ScatterReduce::Amin:
+        return std::numeric_limits<C>::has_infinity ? std::numeric_limits<C>::infinity() : std::numeric_limits<C>::max();
+      default: return C(0);
+    }
+  }
+}
+
+template <typename C>
+C reduce_step(ScatterReduce r, C a, C b) {
+  using namespace cpu::fn;
+  if constexpr (is_bool_v<C>) {
+    return (r == ScatterReduce::Prod || r == ScatterReduce::Amin) ? (a && b) : (a || b);
+  } else if constexpr (is_complex_v<C>) {
+    return r == ScatterReduce::Prod ? cmul(a, b) : C(a.real() + b.real(), a.imag() + b.imag());
+  } else {
+    switch (r) {
+      case ScatterReduce::Prod:
+        if constexpr (is_int_v<C>) return wmul(a, b);
+        else return C(a * b);
+      case ScatterReduce::Amax:
+        if constexpr (is_flt_v<C>) if (std::isnan(b)) return b;
+        return a < b ? b : a;
+      case ScatterReduce::Amin:
+        if constexpr (is_flt_v<C>) if (std::isnan(b)) return b;
+        return b < a ? b : a;
+      default:
+        if constexpr (is_int_v<C>) return wadd(a, b);
+        else return C(a + b);
+    }
+  }
+}
+
+template <typename C>
+C mean_of(C sum, int64_t count) {
+  if constexpr (is_complex_v<C>) return cpu::fn::cdiv(sum, C(typename C::value_type(count)));
+  else if constexpr (cpu::fn::is_int_v<C>) return cpu::fn::int_div_floor(sum, C(count));
+  else if constexpr (cpu::fn::is_bool_v<C>) return sum;  // (refused before: no bool mean)
+  else return sum / C(count);
+}
+
+// src: a tensor, or null for the number `value`.
+void scatter_reduce_impl(const Tensor& t, int64_t dim, const Tensor& index, const Tensor* src,
+                         const Scalar& value, ScatterReduce reduce, bool include_self) {
+  t.check_writable(src ? "scatter_reduce_" : "scatter_");
+  const Tensor ii = as_1d_if_scalar(index);
+  const int64_t d = wrap_dim(dim, std::max<int64_t>(t.dim(), 1));
+  scatter_checks(t, d, index, ii, src);
+  const DType dt = t.dtype();
+  if (!src && index.numel() > 0) check_number_fits(value, dt);
+  auto not_for = [&](const std::string& kernel) {
+    return NotImplementedError("\"" + kernel + "\" not implemented for '" + std::string(dtype_legacy_name(dt)) + "'");
+  };
+  // (torch runs no scatter kernel for an empty index, but mean still divides)
+  if (index.numel() > 0 && ((reduce == ScatterReduce::Mean && dt == DType::Bool) ||
+                            ((reduce == ScatterReduce::Amax || reduce == ScatterReduce::Amin) && is_complex(dt))))
+    throw not_for(std::string("scatter_gather_tensor_cpu_reduce_") + reduce_label(reduce));
+  if (reduce == ScatterReduce::Mean && dt == DType::Bool) throw not_for("div_floor_cpu");
+  // a contiguous working copy in the accumulation dtype, written back at the end
+  const DType acc = (dt == DType::Float16 || dt == DType::BFloat16) ? DType::Float32 : dt;
+  const Tensor w0 = to_dtype(t, acc, /*copy=*/true);
+  const Tensor w = as_1d_if_scalar(w0);
+  Tensor sv = src ? as_1d_if_scalar(to_dtype(*src, acc)) : full({1}, value, acc);
+  const Strides src_st = src ? sub_strides(sv, ii.dim()) : Strides(ii.dim(), 0);
+  const int64_t n = w.numel();
+  std::vector<int64_t> count(size_t(n), include_self ? 1 : 0);
+  std::vector<bool> touched(size_t(n), include_self);
+  dispatch_dtype(acc, [&]<typename C>() {
+    if constexpr (!is_half_like_v<C>) {
+      C* base = w.data<C>();
+      const C* sp = sv.data<C>();
+      const C identity = reduce_identity<C>(reduce);
+      scatter_loop<C>(w, d, ii, src_st, [&](C& dst, int64_t off) {
+        const size_t pos = size_t(&dst - base);
+        if (!touched[pos]) {
+          touched[pos] = true;
+          dst = identity;
+        }
+        ++count[pos];
+        dst = reduce_step(reduce, dst, sp[off]);
+      });
+      if (reduce == ScatterReduce::Mean)
+        for (int64_t i = 0; i < n; ++i) base[i] = mean_of(base[i], std::max<int64_t>(count[size_t(i)], 1));
+    }
+  });
+  copy_(t, w0);
+}
+}  // namespace
+
+void scatter_reduce_(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src,
+                     ScatterReduce reduce, bool include_self) {
+  if (autograd::needs_grad(t, src))
+    throw NotImplementedError("scatter with a reduction (scatter_reduce, scatter(reduce=)): autograd is not "
+                              "supported by tensorbridge yet");
+  scatter_reduce_impl(t, dim, index, &src, Scalar(int64_t(0)), reduce, include_self);
+}
+
+void scatter_reduce_(const Tensor& t, int64_t dim, const Tensor& index, const Scalar& value,
+                     ScatterReduce reduce) {
+  if (autograd::needs_grad(t))
+    throw NotImplementedError("scatter with a reduction (scatter(reduce=)): autograd is not supported by "
+                              "tensorbridge yet");
+  scatter_reduce_impl(t, dim, index, nullptr, value, reduce, true);
 }
 
 namespace {

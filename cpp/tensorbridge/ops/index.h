@@ -2,6 +2,7 @@
 // gather, scatter, masked_fill, nonzero, take. Checks and messages follow PyTorch.
 #pragma once
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include "tensorbridge/tensor.h"
@@ -32,6 +33,19 @@ Tensor scatter(const Tensor& t, int64_t dim, const Tensor& index, const Scalar& 
 // In place: t[..., index[i], ...] += src[i] along dim (repeated indices add up); and out of place.
 void scatter_add_(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src);
 Tensor scatter_add(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src);
+// Scatter with a reduction (Note [scatter reductions] in index.cpp): torch's scatter(reduce='add' |
+// 'multiply'), scatter_add and scatter_reduce. In place, in index order: t[.., index[i], ..] =
+// reduce(t[.., index[i], ..], src[i]) along dim; include_self=false starts the indexed elements
+// from the reduction's identity.
+enum class ScatterReduce : uint8_t { Sum, Prod, Mean, Amax, Amin };
+// legacy: scatter's names ('add', 'multiply'), else scatter_reduce's ('sum' ... 'amin');
+// RuntimeError with torch's text for others.
+ScatterReduce scatter_reduce_kind(std::string_view name, bool legacy);
+void scatter_reduce_(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src,
+                     ScatterReduce reduce, bool include_self = true);
+// scatter_(dim, index, value, reduce=): every indexed element combined with the number.
+void scatter_reduce_(const Tensor& t, int64_t dim, const Tensor& index, const Scalar& value,
+                     ScatterReduce reduce);
 void masked_fill_(const Tensor& t, const Tensor& mask, const Scalar& value);
 // Out of place: the result has the broadcast shape of t and mask.
 Tensor masked_fill(const Tensor& t, const Tensor& mask, const Scalar& value);

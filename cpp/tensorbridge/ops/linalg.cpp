@@ -3,7 +3,12 @@
 #include "tensorbridge/autograd/rules.h"
 #include "tensorbridge/ops/linalg.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
+#include <limits>
+#include <string>
+#include <vector>
 
 #include "tensorbridge/backend/cpu/blas.h"
 #include "tensorbridge/convert.h"
@@ -272,6 +277,108 @@ Tensor outer(const Tensor& a, const Tensor& b) {
     }
   });
   return out;
+}
+
+// ---- nuclear norm --------------------------------------------------------------------------------
+namespace {
+std::string legacy(DType dt) { return std::string(dtype_legacy_name(dt)); }
+const std::string kMatrixNorm = "linalg.matrix_norm: ";
+
+// Sum of the singular values of each m x n matrix of the contiguous [batch, m, n] tensor `a`.
+// NaN input: torch's svd error; an infinite entry: NaN (what torch's LAPACK gives).
+template <typename T>
+void nuclear_norms(const Tensor& a, int64_t batch, int64_t m, int64_t n, bool batched, const Tensor& out) {
+  using R = typename cpu::real_of<T>::type;
+  const int64_t mn = m * n, k = std::min(m, n);
+  std::vector<T> work(static_cast<size_t>(mn));
+  std::vector<R> sv(static_cast<size_t>(k));
+  const T* src = a.data<T>();
+  R* o = out.data<R>();
+  for (int64_t b = 0; b < batch; ++b) {
+    std::copy(src + b * mn, src + (b + 1) * mn, work.begin());
+    bool nan = false, inf = false;
+    for (const T& v : work) {
+      if constexpr (is_complex_v<T>) {
+        nan |= std::isnan(v.real()) || std::isnan(v.imag());
+        inf |= std::isinf(v.real()) || std::isinf(v.imag());
+      } else {
+        nan |= std::isnan(v);
+        inf |= std::isinf(v);
+      }
+    }
+    const std::string where = batched ? "(Batch element " + s(b) + "): " : "";
+    if (nan)
+      throw RuntimeError("linalg.svd: " + where +
+                         "The algorithm failed to converge because the input matrix contained non-finite values.");
+    if (inf || k == 0) {
+      o[b] = inf ? std::numeric_limits<R>::quiet_NaN() : R(0);
+      continue;
+    }
+    const int64_t info = cpu::singular_values<T>(m, n, work.data(), sv.data());
+    if (info > 0)
+      throw RuntimeError("linalg.svd: " + where + "The algorithm failed to converge because the input matrix is "
+                         "ill-conditioned or has too many repeated singular values (error code: " + s(info) + ").");
+    double sum = 0;
+    for (R v : sv) sum += double(v);
+    o[b] = R(sum);
+  }
+}
+}  // namespace
+
+Tensor nuclear_norm(const Tensor& x, const std::optional<DimVector>& dims, bool keepdim, std::optional<DType> dtype) {
+  if (x.dim() < 2) throw RuntimeError(kMatrixNorm + "The input tensor A must have at least 2 dimensions.");
+  const DType in = x.dtype();
+  if (!is_floating_point(in) && !is_complex(in))
+    throw RuntimeError(kMatrixNorm + "Expected a floating point or complex tensor as input. Got " + legacy(in));
+  if (in == DType::Float16 || in == DType::BFloat16)
+    throw RuntimeError(kMatrixNorm + "Low precision dtypes not supported. Got " + legacy(in));
+  DimVector d;
+  if (dims) d = *dims;
+  else for (int64_t k = 0; k < x.dim(); ++k) d.push_back(k);
+  if (d.size() != 2) {
+    std::string got;
+    for (size_t k = 0; k < d.size(); ++k) {
+      if (k) got += ' ';
+      got += s(d[k]);
+    }
+    throw RuntimeError(kMatrixNorm + "dim must be a 2-tuple. Got " + got);
+  }
+  const int64_t d0 = wrap_dim(d[0], x.dim()), d1 = wrap_dim(d[1], x.dim());
+  if (d0 == d1) throw RuntimeError(kMatrixNorm + "dims must be different. Got (" + s(d0) + ", " + s(d1) + ")");
+  DType c = in;
+  if (dtype) {
+    if (!is_floating_point(*dtype) && !is_complex(*dtype))
+      throw RuntimeError(kMatrixNorm + "dtype should be floating point or complex, but got " + legacy(*dtype));
+    if (is_complex(in) != is_complex(*dtype))
+      throw RuntimeError(kMatrixNorm + "dtype should be " + (is_complex(in) ? "complex for complex" : "real for real") +
+                         " inputs, but got " + legacy(*dtype));
+    if (promote_types(in, *dtype) != *dtype)
+      throw RuntimeError(kMatrixNorm + "the dtype of the input (" + legacy(in) +
+                         ") should be convertible without narrowing to the specified dtype (" + legacy(*dtype) + ")");
+    c = *dtype;
+  }
+  // the two matrix dims last, the others (in order) as the batch
+  DimVector order;
+  Shape rest;
+  for (int64_t k = 0; k < x.dim(); ++k)
+    if (k != d0 && k != d1) {
+      order.push_back(k);
+      rest.push_back(x.shape()[size_t(k)]);
+    }
+  order.push_back(d0);
+  order.push_back(d1);
+  const Tensor a = contiguous(to_dtype(permute(x, order), c));
+  const int64_t m = x.shape()[size_t(d0)], n = x.shape()[size_t(d1)];
+  Tensor out = empty(rest, to_real(c), x.device());
+  const int64_t batch = numel_of(rest);
+  dispatch_dtype(c, [&]<typename T>() {
+    if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double> || is_complex_v<T>)
+      nuclear_norms<T>(a, batch, m, n, x.dim() > 2, out);
+  });
+  if (!keepdim) return out;
+  Shape kept = x.shape();
+  kept[size_t(d0)] = kept[size_t(d1)] = 1;
+  return out.as_strided(kept, contiguous_strides(kept), 0);
 }
 
 }  // namespace tb

@@ -1,7 +1,11 @@
 #include "tensorbridge/ops/promotion.h"
 
+#include <cmath>
+#include <complex>
+#include <limits>
 #include <string>
 
+#include "tensorbridge/convert.h"
 #include "tensorbridge/error.h"
 
 namespace tb {
@@ -95,6 +99,73 @@ void check_can_cast_to_output(DType result, DType out) {
     throw RuntimeError("result type " + std::string(dtype_legacy_name(result)) +
                        " can't be cast to the desired output type " +
                        std::string(dtype_legacy_name(out)));
+}
+
+namespace {
+// c10's type names in its overflow message
+const char* checked_type_name(DType dt) {
+  switch (dt) {
+    case DType::Bool: return "bool";
+    case DType::UInt8: return "uint8_t";
+    case DType::Int8: return "int8_t";
+    case DType::Int16: return "int16_t";
+    case DType::Int32: return "int";
+    case DType::Int64: return "int64_t";
+    case DType::UInt16: return "uint16_t";
+    case DType::UInt32: return "uint32_t";
+    case DType::UInt64: return "uint64_t";
+    case DType::Float16: return "c10::Half";
+    case DType::BFloat16: return "c10::BFloat16";
+    case DType::Float32: return "float";
+    case DType::Float64: return "double";
+    case DType::Complex64: return "c10::complex<float>";
+    case DType::Complex128: return "c10::complex<double>";
+  }
+  return "";
+}
+
+// Does the real value x fit dtype `dt` (real, or the parts of a complex dtype)?
+bool real_fits(double x, bool x_is_int, int64_t xi, DType dt) {
+  return dispatch_dtype(dt, [&]<typename T>() {
+    if constexpr (is_complex_v<T>) {
+      return real_fits(x, x_is_int, xi, to_real(dt));
+    } else if constexpr (std::is_same_v<T, bool>) {
+      return true;
+    } else if constexpr (std::is_integral_v<T>) {
+      using L = std::numeric_limits<T>;
+      if (x_is_int) {
+        if constexpr (std::is_signed_v<T>) return xi >= int64_t(L::min()) && xi <= int64_t(L::max());
+        else  // negative integers wrap into unsigned types down to -max
+          return xi >= 0 ? uint64_t(xi) <= uint64_t(L::max()) : uint64_t(-(xi + 1)) + 1 <= uint64_t(L::max());
+      }
+      return !std::isnan(x) && x >= double(L::lowest()) && x <= double(L::max());
+    } else {
+      if (std::isinf(x) || std::isnan(x)) return true;
+      const double m = std::is_same_v<T, Half>       ? 65504.0
+                       : std::is_same_v<T, BFloat16> ? 0x1.fep127  // largest finite bfloat16
+                                                      : double(std::numeric_limits<T>::max());
+      return x >= -m && x <= m;
+    }
+  });
+}
+}  // namespace
+
+void check_number_fits(const Scalar& v, DType dt) {
+  bool fits;
+  if (v.is_bool() || dt == DType::Bool) {
+    fits = true;
+  } else if (v.kind() == Scalar::Kind::UInt) {  // a Python int beyond int64
+    fits = dt == DType::UInt64 || is_floating_point(dt) || is_complex(dt);
+    if (fits && (dt == DType::Float16 || dt == DType::BFloat16 || dt == DType::Float32 || dt == DType::Complex64))
+      fits = real_fits(v.to_double(), false, 0, dt);
+  } else if (v.is_complex()) {
+    const std::complex<double> c = v.to_complex();
+    fits = (is_complex(dt) || c.imag() == 0) && real_fits(c.real(), false, 0, dt) && real_fits(c.imag(), false, 0, dt);
+  } else {
+    fits = real_fits(v.to_double(), v.is_integral(), v.is_integral() ? v.to_int64() : 0, dt);
+  }
+  if (!fits)
+    throw RuntimeError(std::string("value cannot be converted to type ") + checked_type_name(dt) + " without overflow");
 }
 
 // Note [NumPy promotion]

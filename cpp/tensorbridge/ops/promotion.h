@@ -36,6 +36,14 @@ bool can_cast(DType from, DType to);
 // RuntimeError "result type Float can't be cast to the desired output type Long" unless allowed.
 void check_can_cast_to_output(DType result, DType out);
 
+// torch's checked conversion of a number to a dtype (c10's `overflows`), used where torch converts
+// a Python number with Scalar::to<T>() -- pow's exponent, clamp's bounds, scatter's value:
+// RuntimeError "value cannot be converted to type c10::Half without overflow" when a finite value
+// lies outside the dtype's range (inf/nan pass for floating dtypes), a float is negative for an
+// unsigned dtype, an integer is below -max for an unsigned dtype (above wraps), or a complex
+// number with a nonzero imaginary part meets a real dtype. Bool never fails.
+void check_number_fits(const Scalar& v, DType dt);
+
 // NumPy's promotion of two array dtypes (np.result_type of two arrays), used when a tensor meets
 // an ndarray. BFloat16 has no NumPy counterpart: TypeError as Tensor.numpy() gives.
 DType numpy_promote_types(DType a, DType b);

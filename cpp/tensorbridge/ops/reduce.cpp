@@ -186,7 +186,7 @@ Tensor mean(const Tensor& x, const OptDims& dims, bool keepdim, std::optional<DT
                        " dtype must be either a floating point or complex dtype. Got: " + legacy(r));
   auto mask = reduced_mask(x, dims);
   const int64_t n = reduced_count(x, mask);
-  return run_reduce(ReduceKind::Sum, to_dtype(x, r), dims, keepdim, r,
+  return run_reduce(ReduceKind::Mean, to_dtype(x, r), dims, keepdim, r,
                     n == 0 ? 0.0 : double(n));
 }
 

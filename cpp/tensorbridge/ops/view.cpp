@@ -3,6 +3,7 @@
 #include "tensorbridge/ops/view.h"
 
 #include <algorithm>
+#include <string>
 
 #include "tensorbridge/autograd/rules.h"
 #include "tensorbridge/error.h"
@@ -108,6 +109,41 @@ Tensor view(const Tensor& t, const Shape& shape) {
 Tensor alias(const Tensor& t) {
   if (autograd::needs_grad(t)) return autograd::alias(t);
   return make_view(t, t.shape(), t.strides(), t.offset());
+}
+
+Tensor view(const Tensor& t, DType dtype) {
+  const int64_t from = int64_t(t.itemsize()), to = int64_t(itemsize(dtype));
+  Shape shape = t.shape();
+  Strides strides = t.strides();
+  int64_t offset = t.offset();
+  if (from != to) {
+    const std::string what = " to view " + std::string(dtype_legacy_name(t.dtype())) + " as " +
+                             std::string(dtype_legacy_name(dtype)) + " (different element sizes)";
+    if (t.dim() == 0) throw RuntimeError("self.dim() cannot be 0" + what);
+    const size_t last = shape.size() - 1;
+    auto check_unit_stride = [&] {
+      if (strides[last] != 1) throw RuntimeError("self.stride(-1) must be 1" + what + ", but got " + s(strides[last]));
+    };
+    if (from > to) {  // each element becomes `ratio` elements along the last dim
+      const int64_t ratio = from / to;
+      check_unit_stride();
+      for (size_t d = 0; d < last; ++d) strides[d] *= ratio;
+      shape[last] *= ratio;
+      offset *= ratio;
+    } else {  // `ratio` neighbours along the last dim become one element
+      const int64_t ratio = to / from;
+      const std::string by = " must be divisible by " + s(ratio) + what + ", but got ";
+      if (shape[last] % ratio != 0) throw RuntimeError("self.size(-1)" + by + s(shape[last]));
+      if (offset % ratio != 0) throw RuntimeError("self.storage_offset()" + by + s(offset));
+      check_unit_stride();
+      for (size_t d = 0; d < last; ++d)
+        if (strides[d] % ratio != 0) throw RuntimeError("self.stride(" + s(int64_t(d)) + ")" + by + s(strides[d]));
+      for (size_t d = 0; d < last; ++d) strides[d] /= ratio;
+      shape[last] /= ratio;
+      offset /= ratio;
+    }
+  }
+  return Tensor(t.storage(), offset, std::move(shape), std::move(strides), dtype, t.version_counter());
 }
 
 Tensor reshape(const Tensor& t, const Shape& shape) {
@@ -346,7 +382,8 @@ Tensor slice(const Tensor& t, int64_t dim, int64_t start, int64_t length, int64_
   int64_t d = wrap_dim(dim, t.dim());
   Shape sh = t.shape();
   Strides st = t.strides();
-  int64_t off = t.offset() + (length > 0 ? start * st[size_t(d)] : 0);
+  // (an empty slice keeps its start in the offset, as torch: t[3:] of 3 elements has offset 3)
+  int64_t off = t.offset() + (length > 0 || step > 0 ? start * st[size_t(d)] : 0);
   sh[size_t(d)] = length;
   st[size_t(d)] *= step;
   return make_view(t, sh, st, off);

@@ -20,6 +20,10 @@ bool compute_view_strides(const Shape& old_shape, const Strides& old_strides, co
 Tensor view(const Tensor& t, const Shape& shape);
 // A view with t's own geometry (torch's alias, what t[...] returns).
 Tensor alias(const Tensor& t);
+// view(dtype): the same bytes read as another dtype (torch's Tensor.view(dtype)). The same
+// itemsize keeps the geometry; otherwise the last dim (stride 1) is rescaled and the other
+// strides and the offset are converted, with torch's checks and messages.
+Tensor view(const Tensor& t, DType dtype);
 // A view when the layout allows it, else a contiguous copy.
 Tensor reshape(const Tensor& t, const Shape& shape);
 Tensor permute(const Tensor& t, const DimVector& dims);

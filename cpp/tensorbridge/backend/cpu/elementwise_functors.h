@@ -24,12 +24,37 @@ template <class C> inline C wadd(C a, C b) { using U = wide_unsigned_t<C>; retur
 template <class C> inline C wsub(C a, C b) { using U = wide_unsigned_t<C>; return C(U(a) - U(b)); }
 template <class C> inline C wmul(C a, C b) { using U = wide_unsigned_t<C>; return C(U(a) * U(b)); }
 
+// Note [complex arithmetic]
+// torch's complex kernels use the textbook formulas, not C99 Annex G (which std::complex's
+// operators follow, recovering infinities from NaN results):
+//  * a * b = (ar*br - ai*bi, ar*bi + ai*br): (0+1j) * (inf+infj) is nan+nanj;
+//  * a +- b is computed as a + (+-1+0j) * b (add's alpha), so an infinite part of b turns the
+//    other part into NaN: (0+0j) + (0+infj) is nan+infj;
+//  * a / b is Smith's scaled division, with b == 0 giving (ar/|br|, ai/|bi|): 1/0 is inf+nanj.
+// (Matched against torch 2.13 on a grid of signed zeros, finite, infinite and NaN parts.)
+template <class C> inline C cmul(C a, C b) {
+  return C(a.real() * b.real() - a.imag() * b.imag(), a.real() * b.imag() + a.imag() * b.real());
+}
+template <class C> inline C cdiv(C a, C b) {
+  using R = typename C::value_type;
+  const R ar = a.real(), ai = a.imag(), br = b.real(), bi = b.imag();
+  const R abr = std::fabs(br), abi = std::fabs(bi);
+  if (abr >= abi) {
+    if (abr == R(0) && abi == R(0)) return C(ar / abr, ai / abi);
+    const R t = bi / br, scale = R(1) / (br + bi * t);  // |t| <= 1
+    return C((ar + ai * t) * scale, (ai - ar * t) * scale);
+  }
+  const R t = br / bi, scale = R(1) / (bi + br * t);
+  return C((ar * t + ai) * scale, (ai * t - ar) * scale);
+}
+
 // ---- binary ----------------------------------------------------------------------------------
 struct add {
   template <class C> static constexpr bool ok = true;
   template <class C> static C f(C a, C b) {
     if constexpr (is_bool_v<C>) return a || b;
     else if constexpr (is_int_v<C>) return wadd(a, b);
+    else if constexpr (is_cpx_v<C>) return a + cmul(C(1), b);
     else return a + b;
   }
 };
@@ -37,6 +62,7 @@ struct sub {
   template <class C> static constexpr bool ok = !is_bool_v<C>;
   template <class C> static C f(C a, C b) {
     if constexpr (is_int_v<C>) return wsub(a, b);
+    else if constexpr (is_cpx_v<C>) return a + cmul(C(-1), b);
     else return a - b;
   }
 };
@@ -45,12 +71,16 @@ struct mul {
   template <class C> static C f(C a, C b) {
     if constexpr (is_bool_v<C>) return a && b;
     else if constexpr (is_int_v<C>) return wmul(a, b);
+    else if constexpr (is_cpx_v<C>) return cmul(a, b);
     else return a * b;
   }
 };
 struct div {
   template <class C> static constexpr bool ok = is_flt_v<C> || is_cpx_v<C>;
-  template <class C> static C f(C a, C b) { return a / b; }
+  template <class C> static C f(C a, C b) {
+    if constexpr (is_cpx_v<C>) return cdiv(a, b);
+    else return a / b;
+  }
 };
 // Integer division helpers; b != 0 is checked by the front end (ZeroDivisionError).
 template <class C> inline C int_div_trunc(C a, C b) {
@@ -304,6 +334,24 @@ struct isfinite {
     else return true;
   }
 };
+// Complex functions whose special values follow torch's kernels rather than C99's (Note [complex
+// arithmetic]); the others use libstdc++'s std:: functions, which torch's kernels call too.
+// exp(z) - 1 without cancellation: expm1(x) cos(y) - 2 sin^2(y/2) + i e^x sin(y).
+template <class C> inline C cexpm1(C z) {
+  using R = typename C::value_type;
+  const R x = z.real(), y = z.imag(), h = std::sin(y / R(2));
+  return C(std::expm1(x) * std::cos(y) - R(2) * h * h, std::exp(x) * std::sin(y));
+}
+// log(1 + z) with the rounding error of u = 1 + z corrected by z / (u - 1) (Kahan's trick).
+template <class C> inline C clog1p(C z) {
+  using R = typename C::value_type;
+  const C u(R(1) + z.real(), z.imag());  // (the sign of a zero imaginary part survives)
+  if (u == C(1)) return z;
+  const C um1(u.real() - R(1), u.imag());
+  const C lu = std::log(u);
+  return um1 == z ? lu : cmul(lu, cdiv(z, um1));
+}
+
 // Floating functions: real and complex unless stated (integer inputs were cast by the front end).
 #define TB_FLOAT_FN(name, real_expr, cpx_expr, cpx_ok)                         \
   struct name {                                                                \
@@ -318,14 +366,14 @@ struct isfinite {
     }                                                                          \
   };
 TB_FLOAT_FN(exp, std::exp(a), std::exp(a), true)
-TB_FLOAT_FN(exp2, std::exp2(a), std::pow(C(2), a), true)
-TB_FLOAT_FN(expm1, std::expm1(a), std::exp(a) - C(1), true)
+TB_FLOAT_FN(exp2, std::exp2(a), std::exp(a * typename C::value_type(0.693147180559945309417232121458176568L)), true)
+TB_FLOAT_FN(expm1, std::expm1(a), cexpm1(a), true)
 TB_FLOAT_FN(log, std::log(a), std::log(a), true)
 TB_FLOAT_FN(log2, std::log2(a), std::log(a) / std::log(typename C::value_type(2)), true)
 TB_FLOAT_FN(log10, std::log10(a), std::log10(a), true)
-TB_FLOAT_FN(log1p, std::log1p(a), std::log(C(1) + a), true)
+TB_FLOAT_FN(log1p, std::log1p(a), clog1p(a), true)
 TB_FLOAT_FN(sqrt, std::sqrt(a), std::sqrt(a), true)
-TB_FLOAT_FN(rsqrt, C(1) / std::sqrt(a), C(1) / std::sqrt(a), true)
+TB_FLOAT_FN(rsqrt, C(1) / std::sqrt(a), cdiv(C(1), std::sqrt(a)), true)
 TB_FLOAT_FN(sin, std::sin(a), std::sin(a), true)
 TB_FLOAT_FN(cos, std::cos(a), std::cos(a), true)
 TB_FLOAT_FN(tan, std::tan(a), std::tan(a), true)
@@ -335,9 +383,9 @@ TB_FLOAT_FN(atan, std::atan(a), std::atan(a), true)
 TB_FLOAT_FN(sinh, std::sinh(a), std::sinh(a), true)
 TB_FLOAT_FN(cosh, std::cosh(a), std::cosh(a), true)
 TB_FLOAT_FN(tanh, std::tanh(a), std::tanh(a), true)
-TB_FLOAT_FN(sigmoid, C(1) / (C(1) + std::exp(-a)), C(1) / (C(1) + std::exp(-a)), true)
+TB_FLOAT_FN(sigmoid, C(1) / (C(1) + std::exp(-a)), cdiv(C(1), C(1) + std::exp(-a)), true)
 TB_FLOAT_FN(erf, std::erf(a), a, false)
-TB_FLOAT_FN(reciprocal, C(1) / a, C(1) / a, true)
+TB_FLOAT_FN(reciprocal, C(1) / a, cdiv(C(1), a), true)
 #undef TB_FLOAT_FN
 
 }  // namespace tb::cpu::fn

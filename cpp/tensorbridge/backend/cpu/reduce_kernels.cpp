@@ -9,6 +9,7 @@
 #include <memory>
 #include <vector>
 
+#include "tensorbridge/backend/cpu/elementwise_functors.h"
 #include "tensorbridge/backend/cpu/loops.h"
 #include "tensorbridge/convert.h"
 #include "tensorbridge/error.h"
@@ -33,6 +34,7 @@ template <class A> inline A wrap_add(A a, A b) {
 }
 template <class A> inline A wrap_mul(A a, A b) {
   if constexpr (std::is_integral_v<A> && !std::is_same_v<A, bool>) return A(uint64_t(a) * uint64_t(b));
+  else if constexpr (is_complex_v<A>) return fn::cmul(a, b);  // torch's formula (Note [complex arithmetic])
   else return a * b;
 }
 template <class A> inline bool is_nan(A a) {
@@ -109,7 +111,7 @@ typename R::Acc fold_row(typename R::Acc a, const T* p, int64_t n, int64_t s) {
 }
 
 template <class R, class T>
-void reduce_typed(const Tensor& x, const Tensor& out, double divisor) {
+void reduce_typed(const Tensor& x, const Tensor& out, bool divide, double divisor) {
   using Acc = typename R::Acc;
   const Shape& shape = x.shape();
   const size_t nd = shape.size();
@@ -170,8 +172,10 @@ void reduce_typed(const Tensor& x, const Tensor& out, double divisor) {
   using O = std::conditional_t<std::is_same_v<Acc, bool>, bool, T>;
   O* op = out.data<O>();
   for (int64_t i = 0; i < on; ++i) {
-    if constexpr (std::is_floating_point_v<Acc> || is_complex_v<Acc>) {
-      op[i] = convert<O>(divisor == 1.0 ? acc[i] : acc[i] / Acc(divisor));
+    if constexpr (is_complex_v<Acc>) {
+      op[i] = convert<O>(divide ? fn::cdiv(acc[i], Acc(divisor)) : acc[i]);
+    } else if constexpr (std::is_floating_point_v<Acc>) {
+      op[i] = convert<O>(divide ? acc[i] / Acc(divisor) : acc[i]);
     } else {
       op[i] = convert<O>(acc[i]);
     }
@@ -179,13 +183,14 @@ void reduce_typed(const Tensor& x, const Tensor& out, double divisor) {
 }
 
 template <template <class> class R>
-void reduce_dispatch(const char* name, const Tensor& x, const Tensor& out, double divisor) {
+void reduce_dispatch(const char* name, const Tensor& x, const Tensor& out, bool divide = false,
+                     double divisor = 1.0) {
   dispatch_dtype(x.dtype(), [&]<typename T>() {
     if constexpr ((std::is_same_v<R<T>, MaxR<T>> || std::is_same_v<R<T>, MinR<T>>) && is_complex_v<T>) {
       throw NotImplementedError(std::string("\"") + name + "\" not implemented for '" +
                                 std::string(dtype_legacy_name(x.dtype())) + "'");
     } else {
-      reduce_typed<R<T>, T>(x, out, divisor);
+      reduce_typed<R<T>, T>(x, out, divide, divisor);
     }
   });
 }
@@ -194,12 +199,13 @@ void reduce_dispatch(const char* name, const Tensor& x, const Tensor& out, doubl
 
 void reduce_kernel(ReduceKind kind, const Tensor& x, const Tensor& out, double divisor) {
   switch (kind) {
-    case ReduceKind::Sum: return reduce_dispatch<SumR>("sum_cpu", x, out, divisor);
-    case ReduceKind::Prod: return reduce_dispatch<ProdR>("prod_cpu", x, out, divisor);
-    case ReduceKind::Max: return reduce_dispatch<MaxR>("max_all", x, out, divisor);
-    case ReduceKind::Min: return reduce_dispatch<MinR>("min_all", x, out, divisor);
-    case ReduceKind::All: return reduce_dispatch<AllR>("all", x, out, divisor);
-    case ReduceKind::Any: return reduce_dispatch<AnyR>("any", x, out, divisor);
+    case ReduceKind::Sum: return reduce_dispatch<SumR>("sum_cpu", x, out);
+    case ReduceKind::Mean: return reduce_dispatch<SumR>("mean_cpu", x, out, true, divisor);
+    case ReduceKind::Prod: return reduce_dispatch<ProdR>("prod_cpu", x, out);
+    case ReduceKind::Max: return reduce_dispatch<MaxR>("max_all", x, out);
+    case ReduceKind::Min: return reduce_dispatch<MinR>("min_all", x, out);
+    case ReduceKind::All: return reduce_dispatch<AllR>("all", x, out);
+    case ReduceKind::Any: return reduce_dispatch<AnyR>("any", x, out);
   }
 }
 
