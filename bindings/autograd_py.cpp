@@ -9,6 +9,7 @@
 #include <cstdio>
 
 #include "bindings.h"
+#include "interop/interop.h"
 #include "tensorbridge/autograd/engine.h"
 #include "tensorbridge/autograd/grad_mode.h"
 #include "tensorbridge/autograd/node.h"
@@ -21,24 +22,42 @@ namespace tbpy {
 
 namespace {
 
-// A Python callable kept by a C++ hook. Nodes may die anywhere (also where the GIL was
-// released), so the reference is dropped with the GIL held.
+// A Python callable kept by a C++ hook or setting. The callable itself lives in the dict
+// _core._callables (id -> callable), which Python's garbage collector sees; C++ keeps only the id.
+// So a hook whose closure refers to its own tensor makes no reference cycle hidden in C++ (such a
+// cycle would never be freed). The entry is dropped when the C++ owner dies (with the GIL; not
+// after the interpreter has gone, when the dict is gone too).
+PyObject* g_callables = nullptr;  // owned by the module
+long g_next_callable = 0;
+
 struct PyCallable {
-  explicit PyCallable(nb::handle f) : fn(f.ptr()) { Py_INCREF(fn); }
+  explicit PyCallable(nb::handle f) : key(nb::int_(++g_next_callable)) {
+    if (PyDict_SetItem(g_callables, key.ptr(), f.ptr()) < 0) throw nb::python_error();
+  }
   PyCallable(const PyCallable&) = delete;
   ~PyCallable() {
+    if (!python_can_run()) {
+      (void)key.release();  // the interpreter is gone: nothing to free
+      return;
+    }
     PyGILState_STATE s = PyGILState_Ensure();
-    Py_DECREF(fn);
+    if (PyDict_DelItem(g_callables, key.ptr()) < 0) PyErr_Clear();
+    key.reset();
     PyGILState_Release(s);
   }
-  PyObject* fn;
+  nb::object fn() const {
+    PyObject* f = PyDict_GetItem(g_callables, key.ptr());
+    if (!f) throw tb::RuntimeError("autograd hook called after it was removed");
+    return nb::borrow(f);
+  }
+  nb::object key;
 };
 
 ag::TensorHook tensor_hook(nb::handle fn) {
   auto c = std::make_shared<PyCallable>(fn);
   return [c](const tb::Tensor& g) -> tb::Tensor {
     nb::gil_scoped_acquire gil;
-    nb::object r = nb::borrow(c->fn)(wrap(g));
+    nb::object r = c->fn()(wrap(g));
     if (r.is_none()) return tb::Tensor();
     return tensor_from_py(r, "hook", "return value");
   };
@@ -118,6 +137,9 @@ HookHandle register_tensor_hook(const tb::Tensor& t, nb::handle fn) {
 }  // namespace
 
 void bind_autograd(nb::module_& m, TensorClass& cls) {
+  nb::dict callables;
+  m.attr("_callables") = callables;
+  g_callables = callables.ptr();
   nb::class_<HookHandle>(m, "RemovableHandle", "Removes the hook it was returned for.")
       .def("remove", &HookHandle::remove, "Removes the hook.")
       .def("__enter__", [](nb::handle self) { return nb::borrow(self); })
@@ -140,7 +162,7 @@ void bind_autograd(nb::module_& m, TensorClass& cls) {
             auto c = std::make_shared<PyCallable>(fn);
             n.post_hooks.emplace_back(id, [c](const ag::TensorList& gin, const ag::TensorList& gout) {
               nb::gil_scoped_acquire gil;
-              nb::object r = nb::borrow(c->fn)(tensors_to_tuple(gin), tensors_to_tuple(gout));
+              nb::object r = c->fn()(tensors_to_tuple(gin), tensors_to_tuple(gout));
               return r.is_none() ? ag::TensorList{} : tensors_from_seq(r, "hook");
             });
             return HookHandle{remover_for(std::weak_ptr<void>(n.shared_from_this()), &n.post_hooks), id};
@@ -153,7 +175,7 @@ void bind_autograd(nb::module_& m, TensorClass& cls) {
             auto c = std::make_shared<PyCallable>(fn);
             n.pre_hooks.emplace_back(id, [c](const ag::TensorList& gout) {
               nb::gil_scoped_acquire gil;
-              nb::object r = nb::borrow(c->fn)(tensors_to_tuple(gout));
+              nb::object r = c->fn()(tensors_to_tuple(gout));
               return r.is_none() ? ag::TensorList{} : tensors_from_seq(r, "hook");
             });
             return HookHandle{remover_for(std::weak_ptr<void>(n.shared_from_this()), &n.pre_hooks), id};
@@ -314,19 +336,23 @@ void bind_autograd(nb::module_& m, TensorClass& cls) {
       "_set_anomaly_enabled",
       [](bool enabled, bool check_nan, nb::handle trace, nb::handle report) {
         tb::AnomalyMode::set_enabled(enabled, check_nan);
-        if (!enabled) return;
+        if (!enabled) {  // drop the Python callables now, with the GIL held
+          tb::AnomalyMode::trace_provider = nullptr;
+          tb::AnomalyMode::report = nullptr;
+          return;
+        }
         auto t = std::make_shared<PyCallable>(trace);
         auto r = std::make_shared<PyCallable>(report);
         tb::AnomalyMode::trace_provider = [t]() {
           nb::gil_scoped_acquire gil;
-          return nb::cast<std::string>(nb::borrow(t->fn)());
+          return nb::cast<std::string>(t->fn()());
         };
         tb::AnomalyMode::report = [r](const std::string& name, const std::string& trace) {
           nb::gil_scoped_acquire gil;
-          nb::borrow(r->fn)(name, trace);
+          r->fn()(name, trace);
         };
       },
-      nb::arg("enabled"), nb::arg("check_nan"), nb::arg("trace"), nb::arg("report"));
+      nb::arg("enabled"), nb::arg("check_nan"), nb::arg("trace").none(), nb::arg("report").none());
 }
 
 }  // namespace tbpy

@@ -352,3 +352,28 @@ def test_version_counts_like_torch(torch):
                  lib.arange(3), lib.eye(2), lib.ones(2).clone(), lib.ones(2).double(), lib.tensor([1.0])]
         return seq, [t._version for t in fresh]
     assert run(tb) == run(torch)
+
+
+def test_hooks_make_no_hidden_cycles_and_exit_cleanly():
+    import gc
+    import subprocess
+    import sys
+    import weakref
+
+    x = tb.ones(2, requires_grad=True)
+    x.register_hook(lambda g: g * x)  # the hook refers to its own tensor
+    r = weakref.ref(x)
+    del x
+    gc.collect()
+    assert r() is None  # the cycle goes through Python objects only: collected
+
+    script = ("import tensorbridge as tb\n"
+              "tb.autograd.set_detect_anomaly(True)\n"
+              "x = tb.ones(2, requires_grad=True)\n"
+              "h = x.register_hook(lambda g: g * 2)\n"
+              "y = x * 2\n"
+              "y.grad_fn.register_hook(lambda gi, go: None)\n"
+              "(y * 2).sum().backward()\n")
+    p = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert "leaked" not in p.stderr, p.stderr

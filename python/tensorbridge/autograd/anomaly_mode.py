@@ -1,4 +1,5 @@
 """Anomaly detection (torch.autograd.detect_anomaly / set_detect_anomaly)."""
+import atexit
 import traceback
 import warnings
 
@@ -54,3 +55,13 @@ class set_detect_anomaly:
 
     def __exit__(self, *exc):
         _set(*self.prev)
+
+
+def _release_at_exit():
+    # the C++ side keeps the two callables above while anomaly mode is on; drop them while the
+    # interpreter still runs
+    if _core.is_anomaly_enabled():
+        _core._set_anomaly_enabled(False, True, None, None)
+
+
+atexit.register(_release_at_exit)
