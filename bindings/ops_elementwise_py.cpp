@@ -90,13 +90,17 @@ T numpy_cpow(T x, T y) {
   if (x == T(0)) return y.real() > 0 ? T(0) : T(nan, nan);
   const R n = y.real();
   if (y.imag() == 0 && n == std::trunc(n) && std::fabs(n) < 100) {
+    using tb::cpu::fn::cmul;
+    if (n == 1) return x;
+    if (n == 2) return cmul(x, x);
+    if (n == 3) return cmul(x, cmul(x, x));
     int64_t k = int64_t(std::fabs(n));
     T acc(1), sq = x;
     for (;;) {
-      if (k & 1) acc = tb::cpu::fn::cmul(acc, sq);
+      if (k & 1) acc = cmul(acc, sq);
       k >>= 1;
       if (k == 0) break;
-      sq = tb::cpu::fn::cmul(sq, sq);
+      sq = cmul(sq, sq);
     }
     return n < 0 ? tb::cpu::fn::cdiv(T(1), acc) : acc;
   }

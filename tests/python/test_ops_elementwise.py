@@ -257,6 +257,26 @@ def test_binary_function_number_input(torch, name, kind, small):
     check_op(lambda x: getattr(tb, name)(3, x), lambda x: getattr(torch, name)(3, x), np.arange(1, 4))
 
 
+@pytest.mark.parametrize("mode", ["trunc", "floor"])
+@given(data=st.data())
+def test_div_rounding_modes(torch, mode, data):
+    # float16/bfloat16: torch rounds the quotient (and floor's intermediates) to the dtype first
+    sa, sb = data.draw(broadcast_pair())
+    a = _arr(data, "real", sa, finite=data.draw(st.booleans()))
+    b = _arr(data, "real", sb)
+    cast = data.draw(st.sampled_from([None, "bfloat16", "float16"]))
+
+    def run(lib):
+        def f(x, y):
+            if cast:
+                x, y = x.to(getattr(lib, cast)), y.to(getattr(lib, cast))
+            return lib.div(x, y, rounding_mode=mode)
+        return f
+    check_op(run(tb), run(torch), a, b)
+    check_op(lambda x, y: x.div_(y, rounding_mode=mode), lambda x, y: x.div_(y, rounding_mode=mode),
+             np.array(a, copy=True), b)
+
+
 def test_inplace_refuses_unsafe_cast(torch):
     a = np.arange(4, dtype=np.int64)
     for fn in (lambda x: x.add_(1.5), lambda x: x.mul_(2.0), lambda x: x.exp_(), lambda x: x.div_(2),

@@ -42,6 +42,27 @@ DIM_REDUCTIONS = [
 ]
 
 
+def _assume_torch_prod_loop_independent(torch, a, dim):
+    """Known torch inconsistency (docs/ops.md): a complex prod with infinite parts depends on torch's
+    loop -- its vectorised reduction (rows of 8+) starts several accumulators at 1+0j, and
+    (1+0j) * (x+infj) is nan+infj -- while its sequential loop, like tensorbridge, multiplies
+    1 * a0 * a1 ... in order. Skips only inputs where torch's two loops disagree."""
+    if a.dtype.kind != "c" or np.all(np.isfinite(a)):
+        return
+    t = torch.from_numpy(np.array(a, copy=True))
+    try:
+        whole = t.prod() if dim is None else t.prod(dim)
+    except (RuntimeError, IndexError):
+        return
+    rows = t.reshape(-1) if dim is None or t.dim() == 0 else t.movedim(dim, 0)
+    acc = torch.ones(rows.shape[1:], dtype=t.dtype)
+    for row in rows:
+        acc = acc * row  # torch's element-wise product, one row at a time
+    w, e = whole.reshape(-1), acc.reshape(-1)
+    same = lambda x, y: (x == y) | (x.isnan() & y.isnan())  # noqa: E731
+    assume(bool((same(w.real, e.real) & same(w.imag, e.imag)).all()))
+
+
 @pytest.mark.parametrize("name,kind,tuples,small", DIM_REDUCTIONS, ids=[r[0] for r in DIM_REDUCTIONS])
 @given(data=st.data())
 def test_dim_reductions(torch, name, kind, tuples, small, data):
@@ -53,6 +74,8 @@ def test_dim_reductions(torch, name, kind, tuples, small, data):
     keepdim = data.draw(st.booleans())
     if name == "logsumexp" and (dim is None or dim == ()):
         dim = 0  # torch's logsumexp(dim=()) raises a shape error of its own
+    if name == "prod":
+        _assume_torch_prod_loop_independent(torch, a, dim)
     if dim is None:
         check_op(lambda x: getattr(tb, name)(x), lambda x: getattr(torch, name)(x), a, **_tol(a))
         check_op(lambda x: getattr(x, name)(), lambda x: getattr(x, name)(), a, **_tol(a))

@@ -156,6 +156,13 @@ void run_binary(BinaryOp op, const BinaryPlan& p, const Operand& a, const Operan
       copy_(out, src);
       return;
     }
+    if (p.compute == DType::BFloat16 && (e == 3.0 || e == -2.0)) {
+      // torch's bfloat16 x ** 3 and x ** -2 multiply in bfloat16 (x * x rounded first)
+      const Tensor x = to_dtype(a.tensor, p.compute);
+      const Tensor sq = binary(BinaryOp::mul, x, x);
+      copy_(out, e == 3.0 ? binary(BinaryOp::mul, sq, x) : unary(UnaryOp::reciprocal, sq));
+      return;
+    }
   }
   Input ia, ib;
   ia.set(a, p.compute, p.shape);

@@ -13,9 +13,13 @@ namespace {
 template <class F, class T>
 inline auto apply2(T a, T b) {
   using C = compute_t<T>;
-  auto r = F::f(C(a), C(b));
-  if constexpr (std::is_same_v<decltype(r), bool>) return r;
-  else return T(r);
+  if constexpr (is_half_like_v<T> && requires { F::template f_rounded<T>(C(), C()); }) {
+    return T(F::template f_rounded<T>(C(a), C(b)));  // float16/bfloat16 with intermediate rounding
+  } else {
+    auto r = F::f(C(a), C(b));
+    if constexpr (std::is_same_v<decltype(r), bool>) return r;
+    else return T(r);
+  }
 }
 
 // The loop: contiguous and scalar-operand rows get their own simple (vectorisable) loops.

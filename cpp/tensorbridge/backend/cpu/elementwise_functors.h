@@ -1,6 +1,8 @@
 // The scalar function of every element-wise op, one struct per op row of ops/elementwise.h.
 // Each functor has `template <class C> static constexpr bool ok` (dtypes it supports, C the
-// computation type: float for Half/BFloat16) and `static R f(C a[, C b])`.
+// computation type: float for Half/BFloat16) and `static R f(C a[, C b])`. A binary functor may
+// add `template <class T> static C f_rounded(C a, C b)`, used for T = Half/BFloat16 where torch
+// computes in that type and rounds every intermediate (c10::Half arithmetic).
 #pragma once
 #include <cmath>
 #include <complex>
@@ -110,18 +112,32 @@ template <class C> inline C flt_div_floor(C a, C b) {
   if (d - fl > C(0.5)) fl += C(1);
   return fl;
 }
+// x rounded to the storage type T (float16/bfloat16) and back.
+template <class T, class C> inline C rnd(C x) { return C(T(x)); }
 struct div_trunc {
   template <class C> static constexpr bool ok = is_int_v<C> || is_flt_v<C>;
   template <class C> static C f(C a, C b) {
     if constexpr (is_int_v<C>) return int_div_trunc(a, b);
     else return std::trunc(a / b);
   }
+  template <class T, class C> static C f_rounded(C a, C b) { return std::trunc(rnd<T>(a / b)); }
 };
 struct div_floor {
   template <class C> static constexpr bool ok = is_int_v<C> || is_flt_v<C>;
   template <class C> static C f(C a, C b) {
     if constexpr (is_int_v<C>) return int_div_floor(a, b);
     else return flt_div_floor(a, b);
+  }
+  // flt_div_floor's steps, each rounded to T (checked against torch 2.13 for both types)
+  template <class T, class C> static C f_rounded(C a, C b) {
+    if (b == C(0)) return a / b;
+    const C mod = std::fmod(a, b);  // (exact)
+    C d = rnd<T>(rnd<T>(a - mod) / b);
+    if (mod != C(0) && ((b < C(0)) != (mod < C(0)))) d = rnd<T>(d - C(1));
+    if (d == C(0)) return std::copysign(C(0), rnd<T>(a / b));
+    C fl = std::floor(d);
+    if (rnd<T>(d - fl) > C(0.5)) fl = rnd<T>(fl + C(1));
+    return fl;
   }
 };
 struct remainder {
