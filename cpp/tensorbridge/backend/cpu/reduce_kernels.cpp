@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "tensorbridge/backend/cpu/loops.h"
+#include "tensorbridge/backend/cpu/sum_kernels.h"
 #include "tensorbridge/convert.h"
 #include "tensorbridge/error.h"
 
@@ -194,7 +195,9 @@ void reduce_dispatch(const char* name, const Tensor& x, const Tensor& out, doubl
 
 void reduce_kernel(ReduceKind kind, const Tensor& x, const Tensor& out, double divisor) {
   switch (kind) {
-    case ReduceKind::Sum: return reduce_dispatch<SumR>("sum_cpu", x, out, divisor);
+    case ReduceKind::Sum:
+      if (cascade_sum_kernel(x, out, divisor)) return;
+      return reduce_dispatch<SumR>("sum_cpu", x, out, divisor);
     case ReduceKind::Prod: return reduce_dispatch<ProdR>("prod_cpu", x, out, divisor);
     case ReduceKind::Max: return reduce_dispatch<MaxR>("max_all", x, out, divisor);
     case ReduceKind::Min: return reduce_dispatch<MinR>("min_all", x, out, divisor);

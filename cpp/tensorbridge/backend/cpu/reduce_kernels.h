@@ -10,7 +10,9 @@ enum class ReduceKind : uint8_t { Sum, Prod, Max, Min, All, Any };
 
 // out[i] = reduction of x over the dims where out (keepdim geometry, same ndim as x) has size 1,
 // divided by `divisor` (mean) when divisor != 1. x and out have the same dtype, except All/Any
-// whose out is bool. Accumulates floats in double, integers in 64 bits (wrapping).
+// whose out is bool. Floating sums go through cascade_sum_kernel (sum_kernels.h: pairwise, in
+// float for float32/16/bf16) where it applies; otherwise floats accumulate in double, integers in
+// 64 bits (wrapping).
 void reduce_kernel(ReduceKind kind, const Tensor& x, const Tensor& out, double divisor = 1.0);
 
 // Index (and value) of the max/min along `dim` (first occurrence; NaN wins). out_values may be
