@@ -34,4 +34,11 @@ def rows():
         Row("sum: 1000x10000 float32 dim=0", tb=lambda: m_tb.sum(0), torch=lambda: m_t.sum(0),
             numpy=lambda: mat.sum(0)),
         Row("exp: 1e7 float32", tb=lambda: a_tb.exp(), torch=lambda: a_t.exp(), numpy=lambda: np.exp(big)),
+        Row("sum: 1000x10000 float32 dim=1", tb=lambda: m_tb.sum(1), torch=lambda: m_t.sum(1),
+            numpy=lambda: mat.sum(1)),
+        Row("mean: 1e7 float32 full", tb=lambda: a_tb.mean(), torch=lambda: a_t.mean(), numpy=lambda: big.mean()),
+        Row("norm: 1e7 float32 (2-norm)", tb=lambda: a_tb.norm(), torch=lambda: a_t.norm(),
+            numpy=lambda: np.linalg.norm(big)),
+        Row("sigmoid: 1e7 float32", tb=lambda: a_tb.sigmoid(), torch=lambda: a_t.sigmoid()),
+        Row("tanh: 1e7 float32", tb=lambda: a_tb.tanh(), torch=lambda: a_t.tanh(), numpy=lambda: np.tanh(big)),
     ]

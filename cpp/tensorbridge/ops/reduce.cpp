@@ -9,6 +9,7 @@
 #include <string>
 
 #include "tensorbridge/backend/cpu/reduce_kernels.h"
+#include "tensorbridge/backend/cpu/sum_kernels.h"
 #include "tensorbridge/ops/creation.h"
 #include "tensorbridge/ops/elementwise.h"
 #include "tensorbridge/error.h"
@@ -279,6 +280,15 @@ Tensor norm(const Tensor& x, double p, const OptDims& dims, bool keepdim, std::o
   check_float_or_complex(xin, "linalg.vector_norm: Expected a floating point or complex tensor as input. Got " +
                                   legacy(xin.dtype()));
   if (autograd::needs_grad(xin)) return autograd::norm(xin, p, dims, keepdim);
+  if ((p == 1 || p == 2) && is_floating_point(xin.dtype())) {
+    // one pass over x, no temporaries: the pairwise sum of |x| or x*x
+    auto mask = reduced_mask(xin, dims);
+    Tensor out = empty(keep_shape(xin, mask), xin.dtype());
+    if (cpu::cascade_sum_kernel(xin, out, 1.0, p == 1 ? cpu::SumOf::Abs : cpu::SumOf::Squares)) {
+      Tensor r = squeeze_reduced(out, mask, keepdim);
+      return p == 1 ? r : unary(UnaryOp::sqrt, r);
+    }
+  }
   Tensor a = unary(UnaryOp::abs, xin);  // real dtype
   if (std::isinf(p)) {
     if (a.numel() == 0) {

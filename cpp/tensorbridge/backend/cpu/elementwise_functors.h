@@ -9,6 +9,7 @@
 #include <limits>
 #include <type_traits>
 
+#include "tensorbridge/backend/cpu/vec_math.h"
 #include "tensorbridge/convert.h"
 
 namespace tb::cpu::fn {
@@ -368,6 +369,20 @@ template <class C> inline C clog1p(C z) {
   return um1 == z ? lu : cmul(lu, cdiv(z, um1));
 }
 
+// float32 (also the computation type of float16/bfloat16) uses the vectorisable versions of
+// vec_math.h for exp, sigmoid and tanh.
+template <class C> inline C real_exp(C a) {
+  if constexpr (std::is_same_v<C, float>) return exp_f32(a);
+  else return std::exp(a);
+}
+template <class C> inline C real_sigmoid(C a) {
+  if constexpr (std::is_same_v<C, float>) return sigmoid_f32(a);
+  else return C(1) / (C(1) + std::exp(-a));
+}
+template <class C> inline C real_tanh(C a) {
+  if constexpr (std::is_same_v<C, float>) return tanh_f32(a);
+  else return std::tanh(a);
+}
 // Floating functions: real and complex unless stated (integer inputs were cast by the front end).
 #define TB_FLOAT_FN(name, real_expr, cpx_expr, cpx_ok)                         \
   struct name {                                                                \
@@ -381,7 +396,7 @@ template <class C> inline C clog1p(C z) {
       }                                                                        \
     }                                                                          \
   };
-TB_FLOAT_FN(exp, std::exp(a), std::exp(a), true)
+TB_FLOAT_FN(exp, real_exp(a), std::exp(a), true)
 TB_FLOAT_FN(exp2, std::exp2(a), std::exp(a * typename C::value_type(0.693147180559945309417232121458176568L)), true)
 TB_FLOAT_FN(expm1, std::expm1(a), cexpm1(a), true)
 TB_FLOAT_FN(log, std::log(a), std::log(a), true)
@@ -398,8 +413,8 @@ TB_FLOAT_FN(acos, std::acos(a), std::acos(a), true)
 TB_FLOAT_FN(atan, std::atan(a), std::atan(a), true)
 TB_FLOAT_FN(sinh, std::sinh(a), std::sinh(a), true)
 TB_FLOAT_FN(cosh, std::cosh(a), std::cosh(a), true)
-TB_FLOAT_FN(tanh, std::tanh(a), std::tanh(a), true)
-TB_FLOAT_FN(sigmoid, C(1) / (C(1) + std::exp(-a)), cdiv(C(1), C(1) + std::exp(-a)), true)
+TB_FLOAT_FN(tanh, real_tanh(a), std::tanh(a), true)
+TB_FLOAT_FN(sigmoid, real_sigmoid(a), cdiv(C(1), C(1) + std::exp(-a)), true)
 TB_FLOAT_FN(erf, std::erf(a), a, false)
 TB_FLOAT_FN(reciprocal, C(1) / a, cdiv(C(1), a), true)
 #undef TB_FLOAT_FN

@@ -11,6 +11,7 @@
 
 #include "tensorbridge/backend/cpu/elementwise_functors.h"
 #include "tensorbridge/backend/cpu/loops.h"
+#include "tensorbridge/backend/cpu/sum_kernels.h"
 #include "tensorbridge/convert.h"
 #include "tensorbridge/error.h"
 
@@ -199,8 +200,12 @@ void reduce_dispatch(const char* name, const Tensor& x, const Tensor& out, bool 
 
 void reduce_kernel(ReduceKind kind, const Tensor& x, const Tensor& out, double divisor) {
   switch (kind) {
-    case ReduceKind::Sum: return reduce_dispatch<SumR>("sum_cpu", x, out);
-    case ReduceKind::Mean: return reduce_dispatch<SumR>("mean_cpu", x, out, true, divisor);
+    case ReduceKind::Sum:
+      if (cascade_sum_kernel(x, out, 1.0)) return;
+      return reduce_dispatch<SumR>("sum_cpu", x, out);
+    case ReduceKind::Mean:  // (complex means keep the complex division of reduce_typed)
+      if (!is_complex(x.dtype()) && cascade_sum_kernel(x, out, divisor)) return;
+      return reduce_dispatch<SumR>("mean_cpu", x, out, true, divisor);
     case ReduceKind::Prod: return reduce_dispatch<ProdR>("prod_cpu", x, out);
     case ReduceKind::Max: return reduce_dispatch<MaxR>("max_all", x, out);
     case ReduceKind::Min: return reduce_dispatch<MinR>("min_all", x, out);

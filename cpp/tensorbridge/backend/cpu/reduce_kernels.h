@@ -11,7 +11,9 @@ enum class ReduceKind : uint8_t { Sum, Mean, Prod, Max, Min, All, Any };
 
 // out[i] = reduction of x over the dims where out (keepdim geometry, same ndim as x) has size 1,
 // divided by `divisor` for Mean. x and out have the same dtype, except All/Any whose out is
-// bool. Accumulates floats in double, integers in 64 bits (wrapping).
+// bool. Floating sums and means go through cascade_sum_kernel (sum_kernels.h: pairwise, in float
+// for float32/16/bf16) where it applies; otherwise floats accumulate in double, integers in 64
+// bits (wrapping).
 void reduce_kernel(ReduceKind kind, const Tensor& x, const Tensor& out, double divisor = 1.0);
 
 // Index (and value) of the max/min along `dim` (first occurrence; NaN wins). out_values may be

@@ -1,4 +1,5 @@
 // Unary element-wise kernels: one loop template, instantiated per (op, dtype) the op supports.
+#include <algorithm>
 #include <string>
 
 #include "tensorbridge/backend/cpu/elementwise_functors.h"
@@ -24,6 +25,16 @@ inline auto apply1(T a) {
   }
 }
 
+// Contiguous float32 loops with SIMD variants (vec_math.cpp), for the ops that have one.
+using FloatArrayFn = void (*)(const float*, float*, int64_t);
+template <class F>
+constexpr FloatArrayFn float_array_fn() {
+  if constexpr (std::is_same_v<F, fn::exp>) return &exp_f32_array;
+  else if constexpr (std::is_same_v<F, fn::sigmoid>) return &sigmoid_f32_array;
+  else if constexpr (std::is_same_v<F, fn::tanh>) return &tanh_f32_array;
+  else return nullptr;
+}
+
 template <class F, class T>
 void run_unary(const Shape& shape, StridedPtr out, StridedPtr x) {
   using Out = decltype(apply1<F, T>(T()));
@@ -33,6 +44,18 @@ void run_unary(const Shape& shape, StridedPtr out, StridedPtr x) {
                    [&](const std::array<int64_t, 2>& off, int64_t n, const std::array<int64_t, 2>& s) {
                      Out* op = o + off[0];
                      const T* xp = p + off[1];
+                     if constexpr (std::is_same_v<T, float> && float_array_fn<F>() != nullptr) {
+                       // strided rows go through a buffer: same code, same results as contiguous
+                       if (s[0] == 1 && s[1] == 1) return float_array_fn<F>()(xp, op, n);
+                       float buf[256];
+                       for (int64_t j0 = 0; j0 < n; j0 += 256) {
+                         const int64_t m = std::min<int64_t>(256, n - j0);
+                         for (int64_t j = 0; j < m; ++j) buf[j] = xp[(j0 + j) * s[1]];
+                         float_array_fn<F>()(buf, buf, m);
+                         for (int64_t j = 0; j < m; ++j) op[(j0 + j) * s[0]] = buf[j];
+                       }
+                       return;
+                     }
                      if (s[0] == 1 && s[1] == 1) {
                        for (int64_t j = 0; j < n; ++j) op[j] = apply1<F, T>(xp[j]);
                      } else {
