@@ -104,6 +104,20 @@ nb::object scalar_to_py(const tb::Scalar& s) {
 }
 
 // ---- tensors -----------------------------------------------------------------------------------
+namespace {
+PyObject* g_tensor_class = nullptr;  // tensorbridge.Tensor (alive as long as the module)
+}  // namespace
+
+void set_tensor_class(nb::handle cls) { g_tensor_class = cls.ptr(); }
+
+nb::object wrap(tb::Tensor t) {
+  if (!g_tensor_class) return nb::cast(std::move(t));
+  nb::object o = nb::inst_alloc(g_tensor_class);
+  new (nb::inst_ptr<tb::Tensor>(o)) tb::Tensor(std::move(t));
+  nb::inst_mark_ready(o);  // ready, and the destructor runs when the object dies
+  return o;
+}
+
 bool is_tensor(nb::handle h) { return nb::isinstance<tb::Tensor>(h); }
 
 tb::Tensor& tensor_from_py(nb::handle h, const char* fn, const char* arg) {

@@ -50,7 +50,11 @@ tb::Scalar scalar_from_py(nb::handle h);
 nb::object scalar_to_py(const tb::Scalar& s);
 
 // ---- tensors -----------------------------------------------------------------------------------
-inline nb::object wrap(tb::Tensor t) { return nb::cast(std::move(t)); }
+// The Python object for a new tensor: t is moved into a fresh instance of the class registered
+// by set_tensor_class, skipping nb::cast's per-call type and instance lookups.
+nb::object wrap(tb::Tensor t);
+// Called once, by bind_tensor_class.
+void set_tensor_class(nb::handle cls);
 bool is_tensor(nb::handle h);
 // The C++ tensor inside a tensorbridge.Tensor (TypeError naming fn/arg otherwise).
 tb::Tensor& tensor_from_py(nb::handle h, const char* fn = "", const char* arg = "input");

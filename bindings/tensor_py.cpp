@@ -35,7 +35,11 @@ void check_one_element(const tb::Tensor& t, const char* what) {
 }  // namespace
 
 TensorClass bind_tensor_class(nb::module_& m) {
-  TensorClass cls(m, "Tensor", "A multi-dimensional array with PyTorch's semantics.", nb::is_weak_referenceable());
+  // nb::pooled: dead instances are kept (up to 128) and reused for new tensors, which skips the
+  // allocation and nanobind's registration of each short-lived Python object.
+  TensorClass cls(m, "Tensor", "A multi-dimensional array with PyTorch's semantics.", nb::pooled(),
+                  nb::is_weak_referenceable());
+  set_tensor_class(cls);
   cls.def_prop_ro("shape", [](const tb::Tensor& t) { return size_object(t.shape()); },
                   "The size of each dimension, as a tensorbridge.Size.")
       .def(
@@ -86,7 +90,8 @@ TensorClass bind_tensor_class(nb::module_& m) {
                    "tensorbridge extension.")
       .def_prop_ro("_version", &tb::Tensor::version, "Number of in-place writes seen by this data.")
       // requires_grad, grad, grad_fn, is_leaf ...: bindings/autograd_py.cpp
-      .def("detach", &tb::Tensor::detach,
+      .def("detach", [](const tb::Tensor& t) { return wrap(t.detach()); },
+           nb::sig("def detach(self) -> Tensor"),
            "A view of the same data outside autograd; shares the version counter.")
       .def_prop_rw(
           "data", [](const tb::Tensor& t) { return t.data_alias(); },

@@ -3,6 +3,8 @@
 #define TB_NUMPY_IMPORT_HERE
 #include "interop/numpy_api.h"
 
+#include <bit>
+
 #include "bindings.h"
 #include "interop/interop.h"
 #include "tensorbridge/autograd/grad_mode.h"
@@ -28,6 +30,10 @@ bool python_can_run() {
 
 void release_pyobject(void* obj, void*) {
   if (!python_can_run()) return;
+  if (PyGILState_Check()) {  // the usual case: a tensor dropped by Python code
+    Py_DECREF(static_cast<PyObject*>(obj));
+    return;
+  }
   PyGILState_STATE st = PyGILState_Ensure();
   Py_DECREF(static_cast<PyObject*>(obj));
   PyGILState_Release(st);
@@ -225,12 +231,14 @@ tb::Tensor tensor_from_ndarray(nb::handle h) {
   tb::Shape shape(static_cast<size_t>(nd));
   tb::Strides strides(static_cast<size_t>(nd));
   bool empty = false;
+  // item sizes are powers of two: a mask and a shift instead of two divisions per dim
+  const int shift = std::countr_zero(uint64_t(isz));
   for (int i = 0; i < nd; ++i) {
-    if (bstrides[i] % isz != 0)
+    if ((bstrides[i] & (isz - 1)) != 0)
       throw tb::ValueError("given numpy array strides not a multiple of the element byte size. "
                            "Copy the numpy array to reallocate the memory.");
     shape[size_t(i)] = dims[i];
-    strides[size_t(i)] = bstrides[i] / isz;
+    strides[size_t(i)] = bstrides[i] >> shift;
     empty = empty || dims[i] == 0;
   }
   if (PyArray_ISBYTESWAPPED(arr))
@@ -310,7 +318,10 @@ nb::object ndarray_from_tensor(const tb::Tensor& t) {
 }
 
 void bind_numpy_bridge(nb::module_& m, TensorClass& cls) {
-  m.def("from_numpy", &tensor_from_ndarray, nb::arg("ndarray"),
+  // Positional only, as torch.from_numpy; without named arguments nanobind also takes its
+  // fastest call path (this is called per array in tight loops).
+  m.def("from_numpy", [](nb::handle a) { return wrap(tensor_from_ndarray(a)); },
+        nb::sig("def from_numpy(ndarray: object, /) -> Tensor"),
         "Creates a tensor that shares memory with a NumPy array (no copy).\n\n"
         "Like torch.from_numpy, but arrays with negative strides become views instead of being\n"
         "rejected, and a read-only array gives a read-only tensor.");

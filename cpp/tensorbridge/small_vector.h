@@ -25,10 +25,10 @@ class SmallVector {
   SmallVector(std::initializer_list<T> il) { assign(il.begin(), il.end()); }
   template <typename It>
   SmallVector(It b, It e) { assign(b, e); }
-  SmallVector(const SmallVector& o) { assign(o.begin(), o.end()); }
+  SmallVector(const SmallVector& o) { copy_from(o); }
   SmallVector(SmallVector&& o) noexcept { steal(o); }
   SmallVector& operator=(const SmallVector& o) {
-    if (this != &o) assign(o.begin(), o.end());
+    if (this != &o) copy_from(o);
     return *this;
   }
   SmallVector& operator=(SmallVector&& o) noexcept {
@@ -106,11 +106,23 @@ class SmallVector {
     cap_ = N;
     size_ = 0;
   }
+  // Vectors that fit inline are copied as a whole inline buffer: a constant size, so the copy is
+  // a few register moves instead of a library call (shapes are copied on every tensor creation).
+  // o.data_ holds at least N elements when o.size_ <= N: the inline buffer, or a heap buffer,
+  // whose capacity always exceeds N. Bytes past size_ are copied as raw (maybe unset) bytes.
+  void copy_from(const SmallVector& o) {
+    if (o.size_ <= N && data_ == inline_) {
+      std::memcpy(inline_, o.data_, sizeof(inline_));
+      size_ = o.size_;
+    } else {
+      assign(o.begin(), o.end());
+    }
+  }
   void steal(SmallVector& o) {
     if (o.data_ == o.inline_) {
       data_ = inline_;
       cap_ = N;
-      std::memcpy(inline_, o.inline_, o.size_ * sizeof(T));
+      std::memcpy(inline_, o.inline_, sizeof(inline_));
     } else {
       data_ = o.data_;
       cap_ = o.cap_;
