@@ -1,9 +1,9 @@
-# (empty for now) third-party libraries the core links: BLAS, threads
-# OpenMP: large element-wise and reduction kernels run on all cores (backend/cpu/parallel.cpp).
-find_package(OpenMP)
-if(OpenMP_CXX_FOUND)
-  target_link_libraries(tensorbridge_core PUBLIC OpenMP::OpenMP_CXX)
-endif()
+# Third-party libraries the core links: threads, BLAS.
+# Threads: large element-wise and reduction kernels run on our own pool (backend/cpu/parallel.cpp);
+# no OpenMP runtime, so nothing of ours busy-waits against OpenBLAS's threads or torch's libgomp.
+set(THREADS_PREFER_PTHREAD_FLAG ON)
+find_package(Threads REQUIRED)
+target_link_libraries(tensorbridge_core PUBLIC Threads::Threads)
 
 # BLAS + LAPACKE (backend/cpu/blas.cpp, the gemm and singular-value seam): scipy-openblas32 from the
 # Python that builds us (its CBLAS/LAPACKE symbols carry a "scipy_" prefix); else a system OpenBLAS
@@ -37,4 +37,17 @@ if(NOT TB_BLAS_LIBRARY OR NOT TB_BLAS_INCLUDE_DIR)
 endif()
 message(STATUS "tensorbridge BLAS: ${TB_BLAS_LIBRARY}")
 target_include_directories(tensorbridge_core PRIVATE ${TB_BLAS_INCLUDE_DIR})
+# OpenBLAS 0.3.27+ can run its threaded work on our pool (backend/cpu/blas_threads.cpp).
+include(CheckFunctionExists)
+if(_tb_sob_rc EQUAL 0 AND TB_PYTHON_FOR_BLAS)
+  set(_tb_cb scipy_openblas_set_threads_callback_function)
+else()
+  set(_tb_cb openblas_set_threads_callback_function)
+endif()
+set(CMAKE_REQUIRED_LIBRARIES ${TB_BLAS_LIBRARY} Threads::Threads)
+check_function_exists(${_tb_cb} TB_HAVE_BLAS_THREADS_CALLBACK)
+unset(CMAKE_REQUIRED_LIBRARIES)
+if(TB_HAVE_BLAS_THREADS_CALLBACK)
+  target_compile_definitions(tensorbridge_core PRIVATE TB_HAVE_BLAS_THREADS_CALLBACK=1)
+endif()
 target_link_libraries(tensorbridge_core PUBLIC ${TB_BLAS_LIBRARY})

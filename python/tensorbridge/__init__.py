@@ -6,16 +6,8 @@
     array([0., 1., 2.])
 """
 
-import os as _os
-
-# Our OpenMP threads wait passively between parallel regions (unless the user chose otherwise):
-# spinning threads would take the cores from OpenBLAS's own threads, and alternating matrix products
-# and element-wise ops (a training step) ran several times slower. Read once, when _core loads
-# libgomp. (docs/ops.md: threads)
-_os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-
-from ._size import Size  # noqa: E402
-from . import _core  # noqa: E402
+from ._size import Size
+from . import _core
 from ._core import *  # noqa: F401,F403  (Tensor, dtype, device, factories, from_numpy, ...)
 from ._core import Tensor, dtype, device  # noqa: F401  (explicit for type checkers)
 

@@ -9,6 +9,7 @@
 #include <climits>
 #include <string>
 
+#include "tensorbridge/backend/cpu/blas_threads.h"
 #include "tensorbridge/error.h"
 
 #ifdef TB_BLAS_SCIPY_PREFIX
@@ -47,6 +48,7 @@ CBLAS_TRANSPOSE op(bool t) { return t ? CblasTrans : CblasNoTrans; }
 template <>
 void gemm<float>(bool ta, bool tb_, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
                  int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+  blas_threads_setup();
   TB_CBLAS(sgemm)(CblasRowMajor, op(ta), op(tb_), to_blasint(m), to_blasint(n), to_blasint(k), alpha,
                   a, to_blasint(lda), b, to_blasint(ldb), beta, c, to_blasint(ldc));
 }
@@ -54,6 +56,7 @@ void gemm<float>(bool ta, bool tb_, int64_t m, int64_t n, int64_t k, float alpha
 template <>
 void gemm<double>(bool ta, bool tb_, int64_t m, int64_t n, int64_t k, double alpha, const double* a,
                   int64_t lda, const double* b, int64_t ldb, double beta, double* c, int64_t ldc) {
+  blas_threads_setup();
   TB_CBLAS(dgemm)(CblasRowMajor, op(ta), op(tb_), to_blasint(m), to_blasint(n), to_blasint(k), alpha,
                   a, to_blasint(lda), b, to_blasint(ldb), beta, c, to_blasint(ldc));
 }
@@ -62,6 +65,7 @@ template <>
 void gemm<complex64>(bool ta, bool tb_, int64_t m, int64_t n, int64_t k, complex64 alpha,
                      const complex64* a, int64_t lda, const complex64* b, int64_t ldb,
                      complex64 beta, complex64* c, int64_t ldc) {
+  blas_threads_setup();
   TB_CBLAS(cgemm)(CblasRowMajor, op(ta), op(tb_), to_blasint(m), to_blasint(n), to_blasint(k),
                   &alpha, a, to_blasint(lda), b, to_blasint(ldb), &beta, c, to_blasint(ldc));
 }
@@ -70,6 +74,7 @@ template <>
 void gemm<complex128>(bool ta, bool tb_, int64_t m, int64_t n, int64_t k, complex128 alpha,
                       const complex128* a, int64_t lda, const complex128* b, int64_t ldb,
                       complex128 beta, complex128* c, int64_t ldc) {
+  blas_threads_setup();
   TB_CBLAS(zgemm)(CblasRowMajor, op(ta), op(tb_), to_blasint(m), to_blasint(n), to_blasint(k),
                   &alpha, a, to_blasint(lda), b, to_blasint(ldb), &beta, c, to_blasint(ldc));
 }
@@ -87,6 +92,7 @@ int to_lapack_int(int64_t v) {
 #define TB_SINGULAR_VALUES(T, R, fn)                                                                 \
   template <>                                                                                       \
   int64_t singular_values<T>(int64_t m, int64_t n, T* a, R* s) {                                    \
+    blas_threads_setup();                                                                           \
     const int mi = to_lapack_int(m), ni = to_lapack_int(n);                                         \
     return TB_LAPACKE(fn)(kLapackRowMajor, 'N', mi, ni, a, std::max(ni, 1), s, nullptr, 1, nullptr, 1); \
   }

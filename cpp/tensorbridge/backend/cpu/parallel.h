@@ -1,11 +1,12 @@
-// Splitting large kernels over the CPU cores (OpenMP when the build found it, else serial).
+// Splitting large kernels over the CPU cores, on our own thread pool (parallel.cpp).
 #pragma once
 #include <cstdint>
 #include <type_traits>
 
 namespace tb::cpu {
 
-// Number of threads large kernels use (defaults to the number of cores).
+// Number of threads large kernels and BLAS use: OMP_NUM_THREADS if set (as torch), else the cores
+// this process may run on. set_num_threads throws RuntimeError for n < 1 (torch's message).
 int num_threads();
 void set_num_threads(int n);
 
@@ -15,6 +16,13 @@ inline constexpr int64_t kParallelGrain = 32768;
 using RangeFn = void (*)(void* ctx, int64_t begin, int64_t end);
 // Calls fn(ctx, b, e) on disjoint ranges covering [0, n), from up to num_threads() threads.
 void parallel_for_impl(int64_t n, int64_t grain, RangeFn fn, void* ctx);
+
+// Runs jobs fn(ctx, 0) .. fn(ctx, n - 1) at the same time, each on its own thread (they may wait for
+// one another, as OpenBLAS's threaded routines do), and returns when all are done. OpenBLAS runs its
+// threaded work through this (backend/cpu/blas.cpp), so matrix products and our kernels share one
+// pool instead of two pools fighting over the cores.
+using JobFn = void (*)(void* ctx, int job);
+void run_concurrently(int n, JobFn fn, void* ctx);
 
 // f(begin, end) over [0, n): inline and serial when n <= grain. f must not throw.
 template <typename F>
