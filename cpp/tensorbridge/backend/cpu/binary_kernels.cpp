@@ -2,6 +2,7 @@
 #include <cstring>
 #include <string>
 
+#include "tensorbridge/backend/cpu/arith_f32.h"
 #include "tensorbridge/backend/cpu/elementwise_functors.h"
 #include "tensorbridge/backend/cpu/elementwise_kernels.h"
 #include "tensorbridge/backend/cpu/loops.h"
@@ -23,6 +24,16 @@ inline auto apply2(T a, T b) {
   }
 }
 
+// float32 add/sub/mul/div rows with wider SIMD variants (arith_f32.h); `ok` is false for other ops.
+template <class F>
+struct F32Arith {
+  static constexpr bool ok = false;
+};
+template <> struct F32Arith<fn::add> { static constexpr bool ok = true; static constexpr ArithOp op = ArithOp::add; };
+template <> struct F32Arith<fn::sub> { static constexpr bool ok = true; static constexpr ArithOp op = ArithOp::sub; };
+template <> struct F32Arith<fn::mul> { static constexpr bool ok = true; static constexpr ArithOp op = ArithOp::mul; };
+template <> struct F32Arith<fn::div> { static constexpr bool ok = true; static constexpr ArithOp op = ArithOp::div; };
+
 // The loop: contiguous and scalar-operand rows get their own simple (vectorisable) loops.
 template <class F, class T>
 void run_binary(const Shape& shape, StridedPtr out, StridedPtr a, StridedPtr b) {
@@ -35,6 +46,10 @@ void run_binary(const Shape& shape, StridedPtr out, StridedPtr a, StridedPtr b) 
                      Out* op = o + off[0];
                      const T* xp = x + off[1];
                      const T* yp = y + off[2];
+                     if constexpr (std::is_same_v<T, float> && F32Arith<F>::ok) {
+                       if (s[0] == 1 && (s[1] | s[2]) == 1)  // each input contiguous or a scalar
+                         return arith_f32(F32Arith<F>::op, xp, s[1], yp, s[2], op, n);
+                     }
                      if (s[0] == 1 && s[1] == 1 && s[2] == 1) {
                        for (int64_t j = 0; j < n; ++j) op[j] = apply2<F, T>(xp[j], yp[j]);
                      } else if (s[0] == 1 && s[1] == 1 && s[2] == 0) {
@@ -99,7 +114,7 @@ void where_kernel(DType dt, const Shape& shape, StridedPtr out, StridedPtr cond,
           std::memcpy(&v, py + j * SY, sizeof(U));
           const U m = U(U(0) - U(pc[j]));
           const U r = U((u & m) | (v & U(~m)));
-          std::memcpy(po + j, &r, sizeof(U));
+          std::memcpy(static_cast<void*>(po + j), &r, sizeof(U));
         }
       } else {
         for (int64_t j = 0; j < n; ++j) po[j] = pc[j] ? px[j * SX] : py[j * SY];

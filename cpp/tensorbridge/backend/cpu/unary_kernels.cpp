@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <string>
 
+#include "tensorbridge/backend/cpu/arith_f32.h"
 #include "tensorbridge/backend/cpu/elementwise_functors.h"
 #include "tensorbridge/backend/cpu/elementwise_kernels.h"
 #include "tensorbridge/backend/cpu/loops.h"
@@ -32,6 +33,7 @@ constexpr FloatArrayFn float_array_fn() {
   if constexpr (std::is_same_v<F, fn::exp>) return &exp_f32_array;
   else if constexpr (std::is_same_v<F, fn::sigmoid>) return &sigmoid_f32_array;
   else if constexpr (std::is_same_v<F, fn::tanh>) return &tanh_f32_array;
+  else if constexpr (std::is_same_v<F, fn::relu>) return &relu_f32_array;
   else return nullptr;
 }
 
