@@ -88,7 +88,8 @@ TensorClass bind_tensor_class(nb::module_& m) {
       .def_prop_ro("is_readonly", &tb::Tensor::read_only,
                    "True if the data may not be written (it came from a read-only array). "
                    "tensorbridge extension.")
-      .def_prop_ro("_version", &tb::Tensor::version, "Number of in-place writes seen by this data.")
+      .def_prop_ro("_version", &tb::Tensor::user_version, "Number of in-place writes seen by this data.")
+      .def("is_inference", &tb::Tensor::is_inference, "Whether the tensor was created in inference mode.")
       // requires_grad, grad, grad_fn, is_leaf ...: bindings/autograd_py.cpp
       .def("detach", [](const tb::Tensor& t) { return wrap(t.detach()); },
            nb::sig("def detach(self) -> Tensor"),

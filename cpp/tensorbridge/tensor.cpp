@@ -1,5 +1,6 @@
 #include "tensorbridge/tensor.h"
 
+#include "tensorbridge/autograd/grad_mode.h"
 #include "tensorbridge/autograd/rules.h"
 #include "tensorbridge/convert.h"
 #include "tensorbridge/error.h"
@@ -46,6 +47,7 @@ Tensor::Tensor(std::shared_ptr<Storage> storage, int64_t offset, Shape shape, St
   impl_->shape = std::move(shape);
   impl_->strides = std::move(strides);
   impl_->dtype = dtype;
+  impl_->inference = InferenceMode::is_enabled();
   if (version) {
     impl_->version = std::move(version);
   } else {
@@ -61,12 +63,15 @@ void Tensor::set_requires_grad(bool r, const char* error) {
   if (r && !(is_floating_point(dtype()) || is_complex(dtype())))
     throw RuntimeError(error ? error
                              : "Only Tensors of floating point and complex dtype can require gradients");
+  if (r && impl_->inference && !InferenceMode::is_enabled())
+    throw RuntimeError("Setting requires_grad=True on inference tensor outside InferenceMode is not allowed.");
   impl_->requires_grad = r;
 }
 
 Tensor Tensor::as_strided(Shape shape, Strides strides, int64_t offset) const {
-  return Tensor(impl_->storage, offset, std::move(shape), std::move(strides), impl_->dtype,
-                impl_->version);
+  Tensor v(impl_->storage, offset, std::move(shape), std::move(strides), impl_->dtype, impl_->version);
+  v.impl_->inference = impl_->inference;  // a view is an inference tensor iff its data is
+  return v;
 }
 
 Tensor Tensor::detach() const {
@@ -77,6 +82,7 @@ Tensor Tensor::detach() const {
   impl->strides = impl_->strides;
   impl->dtype = impl_->dtype;
   impl->version = impl_->version;
+  impl->inference = impl_->inference;
   return Tensor(std::move(impl));
 }
 
@@ -91,10 +97,19 @@ Tensor Tensor::data_alias() const {
 }
 
 void Tensor::check_writable(const char* op) const {
+  if (impl_->inference && !InferenceMode::is_enabled())
+    throw RuntimeError("Inplace update to inference tensor outside InferenceMode is not allowed.You can make a "
+                       "clone to get a normal tensor before doing inplace update.See "
+                       "https://github.com/pytorch/rfcs/pull/17 for more details.");
   if (read_only())
     throw RuntimeError(std::string(op) +
                        ": the tensor is read-only (it shares memory with a read-only array); "
                        "use .clone() to get a writable copy");
+}
+
+uint32_t Tensor::user_version() const {
+  if (impl_->inference) throw RuntimeError("Inference tensors do not track version counter.");
+  return version();
 }
 
 void Tensor::check_no_internal_overlap() const {

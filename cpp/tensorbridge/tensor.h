@@ -32,6 +32,10 @@ struct TensorImpl {
   // A view made with grad mode on (or recorded by autograd): it requires grad whenever its base
   // does, also when the base gets a history only later (torch's differentiable views).
   bool differentiable_view = false;
+  // Created in inference mode (torch's inference tensors): no version counter for users, no
+  // in-place writes or requires_grad=True outside inference mode, never saved for backward. Views
+  // and detach() inherit it from the data they alias.
+  bool inference = false;
   void* pyobj = nullptr;  // the Python wrapper currently representing this impl (bindings only)
 };
 
@@ -92,8 +96,12 @@ class Tensor {
   // .data: same data and geometry, a fresh version counter, requires_grad = false.
   Tensor data_alias() const;
 
-  // Throws RuntimeError naming the remedy if the data may not be written (read-only storage).
+  // Throws RuntimeError naming the remedy if the data may not be written: read-only storage, or an
+  // inference tensor outside inference mode (torch's text). Every in-place write calls it first.
   void check_writable(const char* op) const;
+  bool is_inference() const { return impl_->inference; }
+  // torch's `_version`: the version, or RuntimeError for an inference tensor.
+  uint32_t user_version() const;
   // Throws torch's RuntimeError if several elements share one memory location (a broadcast,
   // stride-0 dim): element-wise in-place writes into such a tensor would be ill-defined.
   void check_no_internal_overlap() const;

@@ -102,3 +102,30 @@ TEST_CASE("autograd: nothing is recorded without grad mode or requires_grad") {
   CHECK(x.version() == 1);
   CHECK(autograd::grad_fn(exp(vec({1.0}, false))) == nullptr);
 }
+
+TEST_CASE("autograd: inference tensors") {
+  Tensor n = vec({1, 2}, false);
+  Tensor a, v;
+  {
+    InferenceMode::set_enabled(true);
+    GradModeGuard off(false);
+    a = mul(vec({1, 2}, false), Operand(Scalar(2.0)));
+    v = n.detach();
+    add_(a, Operand(Scalar(1.0)));  // allowed inside
+    InferenceMode::set_enabled(false);
+  }
+  CHECK(a.is_inference());
+  CHECK(!v.is_inference());
+  CHECK(!n.is_inference());
+  CHECK(a.detach().is_inference());
+  CHECK(at(a, 1) == 5.0);
+  CHECK(error_of([&] { add_(a, Operand(Scalar(1.0))); }).rfind("Inplace update to inference tensor outside InferenceMode", 0) == 0);
+  CHECK(at(a, 1) == 5.0);  // refused before writing
+  CHECK(error_of([&] { a.user_version(); }) == "Inference tensors do not track version counter.");
+  CHECK(error_of([&] { a.set_requires_grad(true); }) ==
+        "Setting requires_grad=True on inference tensor outside InferenceMode is not allowed.");
+  Tensor w = vec({1, 1});
+  CHECK(error_of([&] { mul(w, Operand(a)); }).rfind("Inference tensors cannot be saved for backward.", 0) == 0);
+  add_(v, Operand(Scalar(1.0)));  // a detach() of a normal tensor made in inference mode is normal
+  CHECK(at(n, 0) == 2.0);
+}

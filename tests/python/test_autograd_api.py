@@ -377,3 +377,93 @@ def test_hooks_make_no_hidden_cycles_and_exit_cleanly():
     p = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert p.returncode == 0, p.stderr
     assert "leaked" not in p.stderr, p.stderr
+
+
+# ---- inference tensors -------------------------------------------------------------------------
+def _inference_tensors(lib):
+    """(made in inference mode, a view of a normal tensor made there, its detach, a normal one)."""
+    n = lib.ones(3)
+    with lib.inference_mode():
+        a = lib.ones(3) * 2
+        v = n[:2]
+        d = n.detach()
+        c = lib.zeros(2).clone()
+    return a, v, d, c, n
+
+
+def test_inference_tensors_are_marked_as_torch_marks_them(torch):
+    for name, lib in both(torch):
+        a, v, d, c, n = _inference_tensors(lib)
+        flags = [a.is_inference(), v.is_inference(), d.is_inference(), c.is_inference(), n.is_inference(),
+                 a[:1].is_inference(), a.detach().is_inference(), (a + 1).is_inference(), a.clone().is_inference()]
+        if name == "torch":
+            expected = flags
+        else:
+            assert flags == expected
+    with tb.inference_mode():
+        with tb.inference_mode(False):
+            assert not tb.ones(1).is_inference()
+        x = tb.ones(2)
+        x.add_(1)  # in place inside inference mode is fine
+        x.requires_grad_()
+        x.requires_grad_(False)
+
+    @tb.inference_mode()
+    def make():
+        return tb.ones(1)
+
+    assert make().is_inference()
+
+
+@pytest.mark.parametrize("case", ["version", "add_", "mul_", "zero_", "fill_", "copy_", "setitem", "out=",
+                                  "requires_grad_", "normal_", "uniform_", "clamp_", "index_put_",
+                                  "saved", "view_add_"])
+def test_inference_tensor_errors_outside_inference_mode(torch, case):
+    def make(lib):
+        a, v, d, c, n = _inference_tensors(lib)
+        w = lib.ones(3, requires_grad=True)
+        if case == "version":
+            return a._version
+        if case == "add_":
+            return a.add_(1)
+        if case == "mul_":
+            return a.mul_(a)
+        if case == "zero_":
+            return a.zero_()
+        if case == "fill_":
+            return a.fill_(3)
+        if case == "copy_":
+            return a.copy_(n)
+        if case == "setitem":
+            a[0] = 5
+        if case == "out=":
+            return lib.add(n, n, out=a)
+        if case == "requires_grad_":
+            return a.requires_grad_()
+        if case == "normal_":
+            return a.normal_()
+        if case == "uniform_":
+            return a.uniform_()
+        if case == "clamp_":
+            return a.clamp_(0, 1)
+        if case == "index_put_":
+            return a.index_put_((lib.tensor([0]),), lib.tensor([1.0]))
+        if case == "saved":
+            return w * a
+        if case == "view_add_":
+            return a[:2].add_(1)
+
+    same_error(torch, make)
+
+
+def test_inference_tensors_still_work_where_torch_allows(torch):
+    for lib in (torch, tb):
+        a, v, d, c, n = _inference_tensors(lib)
+        w = lib.ones(3, requires_grad=True)
+        (w + a).sum().backward()  # add saves nothing
+        assert w.grad.tolist() == [1.0, 1.0, 1.0]
+        v.add_(1)  # a view of a normal tensor made in inference mode is a normal tensor
+        n.copy_(a)  # reading an inference tensor is fine
+        assert n.tolist() == [2.0, 2.0, 2.0]
+        assert a.requires_grad_(False).tolist() == [2.0, 2.0, 2.0]
+        assert (a.clone().requires_grad_() * w).sum().item() == 6.0

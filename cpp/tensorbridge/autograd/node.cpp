@@ -50,6 +50,11 @@ uint32_t Node::add_output(const Tensor& t) {
 
 SavedTensor::SavedTensor(const Tensor& t, bool is_output, const Node* owner)
     : version_(t.version()), is_output_(is_output) {
+  if (t.is_inference() && !InferenceMode::is_enabled())
+    throw RuntimeError(
+        "Inference tensors cannot be saved for backward. Please do not use Tensors created in inference mode "
+        "in computation tracked by autograd. To work around this, you can make a clone to get a normal tensor "
+        "and use it in autograd, or use `tensorbridge.no_grad()` instead of `tensorbridge.inference_mode()`.");
   if (is_output) {
     data_ = t.detach();
     grad_fn_name_ = owner->name();

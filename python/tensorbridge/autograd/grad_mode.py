@@ -67,7 +67,8 @@ class set_grad_enabled(_DecoratorContextManager):
 
 class inference_mode(_DecoratorContextManager):
     """inference_mode(mode=True): no gradient recording and is_inference_mode_enabled() inside.
-    (tensorbridge: tensors made inside are ordinary tensors; torch marks them as inference tensors.)"""
+    Tensors made inside are inference tensors (is_inference()), as torch's: outside inference mode
+    they cannot be updated in place, made to require grad, saved for backward, or asked `_version`."""
 
     def __init__(self, mode=True):
         self.mode = bool(mode)
