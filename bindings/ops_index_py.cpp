@@ -304,7 +304,7 @@ void bind_ops_index(nb::module_& m, TensorClass& cls) {
     if (v.is_none()) throw tb::TypeError("scatter_() missing required argument 'src' or 'value'");
     if (reduce) {  // scatter(..., reduce='add' | 'multiply')
       const tb::ScatterReduce r = tb::scatter_reduce_kind(*reduce, /*legacy=*/true);
-      if (is_tensor(v)) tb::scatter_reduce_(t, dim, ix, nb::cast<const tb::Tensor&>(v), r);
+      if (is_tensor(v)) tb::scatter_(t, dim, ix, nb::cast<const tb::Tensor&>(v), r);
       else tb::scatter_reduce_(t, dim, ix, scalar_from_py(v), r);
     } else if (is_tensor(v)) {
       tb::scatter_(t, dim, ix, nb::cast<const tb::Tensor&>(v));

@@ -290,6 +290,59 @@ def test_scatter_add(torch, data):
     check_grad(inplace, a, src, Const(idx))
 
 
+REDUCTIONS = ["sum", "prod", "mean", "amax", "amin"]
+
+
+@pytest.mark.parametrize("reduce", REDUCTIONS)
+@pytest.mark.parametrize("include_self", [True, False])
+@given(data=st.data())
+def test_scatter_reduce(torch, data, reduce, include_self):
+    shape, d, idx = data.draw(scatter_case(collide=True))
+    a = values(data, shape)
+    src = values(data, idx.shape)
+    if reduce == "prod":  # zeros in self and src take the masked-product paths
+        a.flat[0] = 0.0
+        src.flat[-1] = 0.0
+    check_grad(lambda lib, x, s, i: x.scatter_reduce(d, i, s, reduce, include_self=include_self), a, src, Const(idx),
+               gradcheck=reduce in ("sum", "mean", "prod"), second_order=reduce in ("sum", "mean"))
+    check_grad(lambda lib, x, s, i: lib.scatter_reduce(x, d, i, s, reduce=reduce, include_self=include_self),
+               Const(a), src, Const(idx), gradcheck=False)
+
+    def inplace(lib, x, s, i):
+        z = x * 1
+        z.scatter_reduce_(d, i, s, reduce, include_self=include_self)
+        return z
+    check_grad(inplace, a, src, Const(idx), gradcheck=False)
+
+
+@pytest.mark.parametrize("reduce", REDUCTIONS)
+def test_scatter_reduce_ties_and_zeros(torch, reduce):
+    """Ties (amax/amin share the gradient) and one or two zeros meeting at a position (prod)."""
+    a = np.array([[1.0, 0.0, 2.0], [3.0, 2.0, 0.0]])
+    src = np.array([[1.0, 0.0, 2.0, 0.0], [3.0, 2.0, 0.0, 0.5]])
+    idx = np.array([[0, 1, 2, 1], [2, 1, 0, 0]])
+    for include_self in (True, False):
+        check_grad(lambda lib, x, s, i: x.scatter_reduce(1, i, s, reduce, include_self=include_self), a, src,
+                   Const(idx), gradcheck=False)
+
+
+@pytest.mark.parametrize("value", [False, True])
+@pytest.mark.parametrize("reduce", ["add", "multiply"])
+def test_scatter_with_reduce_has_no_derivative(torch, reduce, value):
+    """torch records a NotImplemented node for scatter(reduce=) and fails in backward."""
+    names, errors = [], []
+    for lib in (torch, tb):
+        x = lib.ones(3, 4, dtype=lib.float64, requires_grad=True)
+        src = 2.5 if value else lib.ones(2, 4, dtype=lib.float64, requires_grad=True)
+        y = x.scatter(0, lib.tensor([[0, 1, 2, 0], [2, 1, 0, 0]]), src, reduce=reduce)
+        names.append(y.grad_fn.name().replace("torch::", "tensorbridge::"))
+        with pytest.raises(RuntimeError) as e:
+            y.sum().backward()
+        errors.append(str(e.value))
+    assert names[0] == names[1]
+    assert errors[0] == errors[1]
+
+
 def test_scatter_add_values(torch):
     """The accumulate kernels themselves (forward), dtypes included."""
     for dt in ("float64", "float32", "float16", "int64", "int8", "bool"):

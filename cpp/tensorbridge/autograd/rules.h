@@ -9,6 +9,7 @@
 
 #include "tensorbridge/autograd/record.h"
 #include "tensorbridge/ops/elementwise.h"
+#include "tensorbridge/ops/index.h"
 #include "tensorbridge/ops/reduce.h"
 
 namespace tb::autograd {
@@ -79,6 +80,11 @@ Tensor scatter(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& 
 Tensor scatter(const Tensor& t, int64_t dim, const Tensor& index, const Scalar& value);
 void scatter_add_(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src);
 Tensor scatter_add(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src);
+void scatter_reduce_(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src, ScatterReduce reduce,
+                     bool include_self);
+// scatter(reduce=) with a tensor (src) or a number: torch records a node whose backward raises.
+void scatter_legacy_reduce_(const Tensor& t, int64_t dim, const Tensor& index, const Tensor* src,
+                            const Scalar& value, ScatterReduce reduce);
 void masked_fill_(const Tensor& t, const Tensor& mask, const Scalar& value);
 Tensor masked_fill(const Tensor& t, const Tensor& mask, const Scalar& value);
 void masked_fill_(const Tensor& t, const Tensor& mask, const Tensor& value);

@@ -209,6 +209,115 @@ Tensor scatter_add(const Tensor& t, int64_t dim, const Tensor& index, const Tens
   return y;
 }
 
+// ---- scatter with a reduction ------------------------------------------------------------------
+// torch's scatter_reduce_backward (Note [scatter reductions] in ops/index.cpp for the forward):
+//   sum:  self g, src g gathered;
+//   mean: both divided by the number of values that met at each position (self counted when included);
+//   amax/amin: g shared evenly among the values equal to the result;
+//   prod: g times the product of the others, zeros handled by products with them masked to 1.
+// With include_self=false, self's gradient is zero where something was scattered.
+
+namespace {
+
+Tensor scatter_reduce_copy(const Tensor& x, int64_t dim, const Tensor& index, const Tensor& src,
+                           ScatterReduce reduce, bool include_self) {
+  Tensor c = tb::clone(x);  // the front ends record when grad mode is on (create_graph)
+  tb::scatter_reduce_(c, dim, index, src, reduce, include_self);
+  return c;
+}
+
+TensorList scatter_reduce_grads(const Tensor& g, const Tensor& self, const Tensor& src, const Tensor& result,
+                                const Tensor& idx, int64_t dim, ScatterReduce reduce, bool include_self,
+                                const Shape& src_shape, DType src_dtype) {
+  Tensor gs, gr;
+  switch (reduce) {
+    case ScatterReduce::Sum:
+      gs = g;
+      gr = tb::gather(g, dim, idx);
+      break;
+    case ScatterReduce::Mean: {
+      Tensor n = include_self ? ones(g.shape(), g.dtype()) : zeros(g.shape(), g.dtype());
+      n = tb::scatter_add(n, dim, idx, ones(src_shape, src_dtype));
+      n = tb::masked_fill(n, tb::eq(n, num(0)), Scalar(1.0));
+      gs = tb::div(g, n);
+      gr = tb::div(tb::gather(g, dim, idx), tb::gather(n, dim, idx));
+      break;
+    }
+    case ScatterReduce::Amax:
+    case ScatterReduce::Amin: {
+      Tensor value = tb::gather(result, dim, idx);
+      Tensor self_is = tb::to_dtype(tb::eq(self, result), g.dtype());
+      Tensor src_is = tb::to_dtype(tb::eq(src, value), g.dtype());
+      Tensor share = tb::div(g, tb::scatter_add(self_is, dim, idx, src_is));
+      gs = tb::mul(self_is, share);
+      gr = tb::mul(src_is, tb::gather(share, dim, idx));
+      break;
+    }
+    case ScatterReduce::Prod: {
+      Tensor masked_self = tb::masked_fill(self, tb::eq(self, num(0)), Scalar(1.0));
+      Tensor masked_self_result = scatter_reduce_copy(masked_self, dim, idx, src, reduce, include_self);
+      gs = tb::div(tb::mul(g, masked_self_result), masked_self);
+      Tensor src_zero = tb::eq(src, num(0));
+      Tensor zeros_at = tb::gather(
+          tb::scatter_add(zeros(self.shape(), self.dtype()), dim, idx, tb::to_dtype(src_zero, self.dtype())), dim, idx);
+      Tensor single_zero = tb::bitwise_and(src_zero, tb::eq(zeros_at, num(1)));
+      Tensor masked_src_result =
+          scatter_reduce_copy(self, dim, idx, tb::masked_fill(src, single_zero, Scalar(1.0)), reduce, include_self);
+      gr = tb::where(single_zero, tb::gather(tb::mul(g, masked_src_result), dim, idx),
+                     tb::div(tb::gather(tb::mul(g, result), dim, idx), tb::masked_fill(src, src_zero, Scalar(1.0))));
+      break;
+    }
+  }
+  if (!include_self) gs = tb::scatter(gs, dim, idx, Scalar(0.0));
+  return {gs, gr};
+}
+
+}  // namespace
+
+void scatter_reduce_(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src, ScatterReduce reduce,
+                     bool include_self) {
+  check_inplace(t);
+  const bool uses_values = reduce == ScatterReduce::Prod || reduce == ScatterReduce::Amax ||
+                           reduce == ScatterReduce::Amin;
+  Tensor old = before_inplace(t, uses_values);
+  without_grad([&] { tb::scatter_reduce_(t, dim, index, src, reduce, include_self); });
+  auto n = record("ScatterReduceBackward0", {old, src}, {t});
+  if (n) {
+    const size_t ii = n->save(index);
+    const size_t si = uses_values ? n->save(old) : kNone;
+    const size_t ri = uses_values ? n->save(src) : kNone;
+    const size_t yi = uses_values ? n->save(t, true) : kNone;
+    const Shape src_shape = src.shape();
+    const DType src_dtype = src.dtype();
+    n->set_backward([=](FunctionNode& self, TensorList& g) -> TensorList {
+      auto get = [&](size_t i) { return i == kNone ? Tensor() : self.saved(i); };
+      TensorList r = scatter_reduce_grads(g[0], get(si), get(ri), get(yi), self.saved(ii), dim, reduce,
+                                          include_self, src_shape, src_dtype);
+      if (!self.needs_input_grad(0)) r[0] = Tensor();
+      if (!self.needs_input_grad(1)) r[1] = Tensor();
+      return r;
+    });
+  }
+  finish_inplace(t, n);
+}
+
+void scatter_legacy_reduce_(const Tensor& t, int64_t dim, const Tensor& index, const Tensor* src,
+                            const Scalar& value, ScatterReduce reduce) {
+  check_inplace(t);
+  Tensor old = before_inplace(t, false);
+  without_grad([&] {
+    if (src) tb::scatter_(t, dim, index, *src, reduce);
+    else tb::scatter_reduce_(t, dim, index, value, reduce);
+  });
+  // torch has no derivative for scatter(reduce=): it records a node that fails in backward
+  auto n = record("tensorbridge::autograd::NotImplemented", {old, src ? *src : Tensor()}, {t});
+  if (n)
+    n->set_backward([](FunctionNode&, TensorList&) -> TensorList {
+      throw RuntimeError("derivative for aten::scatter is not implemented");
+    });
+  finish_inplace(t, n);
+}
+
 // ---- masked_fill ------------------------------------------------------------------------------
 
 void masked_fill_(const Tensor& t, const Tensor& mask, const Scalar& value) {

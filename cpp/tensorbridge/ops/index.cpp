@@ -528,17 +528,19 @@ void scatter_reduce_impl(const Tensor& t, int64_t dim, const Tensor& index, cons
 
 void scatter_reduce_(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src,
                      ScatterReduce reduce, bool include_self) {
-  if (autograd::needs_grad(t, src))
-    throw NotImplementedError("scatter with a reduction (scatter_reduce, scatter(reduce=)): autograd is not "
-                              "supported by tensorbridge yet");
+  if (autograd::needs_grad(t, src)) return autograd::scatter_reduce_(t, dim, index, src, reduce, include_self);
   scatter_reduce_impl(t, dim, index, &src, Scalar(int64_t(0)), reduce, include_self);
+}
+
+void scatter_(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src, ScatterReduce reduce) {
+  if (autograd::needs_grad(t, src))
+    return autograd::scatter_legacy_reduce_(t, dim, index, &src, Scalar(int64_t(0)), reduce);
+  scatter_reduce_impl(t, dim, index, &src, Scalar(int64_t(0)), reduce, true);
 }
 
 void scatter_reduce_(const Tensor& t, int64_t dim, const Tensor& index, const Scalar& value,
                      ScatterReduce reduce) {
-  if (autograd::needs_grad(t))
-    throw NotImplementedError("scatter with a reduction (scatter(reduce=)): autograd is not supported by "
-                              "tensorbridge yet");
+  if (autograd::needs_grad(t)) return autograd::scatter_legacy_reduce_(t, dim, index, nullptr, value, reduce);
   scatter_reduce_impl(t, dim, index, nullptr, value, reduce, true);
 }
 

@@ -43,6 +43,8 @@ enum class ScatterReduce : uint8_t { Sum, Prod, Mean, Amax, Amin };
 ScatterReduce scatter_reduce_kind(std::string_view name, bool legacy);
 void scatter_reduce_(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src,
                      ScatterReduce reduce, bool include_self = true);
+// scatter_(dim, index, src, reduce='add' | 'multiply') (torch's deprecated form; no derivative).
+void scatter_(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src, ScatterReduce reduce);
 // scatter_(dim, index, value, reduce=): every indexed element combined with the number.
 void scatter_reduce_(const Tensor& t, int64_t dim, const Tensor& index, const Scalar& value,
                      ScatterReduce reduce);
