@@ -27,7 +27,8 @@ bool complex_rule_exists(std::string_view name) {
       "tensorbridge::autograd::CopyBackwards",
       // reductions (rules_reduce.cpp)
       "SumBackward0", "SumBackward1", "MeanBackward0", "MeanBackward1", "ProdBackward0",
-      "ProdBackward1", "CumsumBackward0", "CumprodBackward0",
+      "ProdBackward1", "CumsumBackward0", "CumprodBackward0", "VarBackward0",
+      "StdBackward0",
       // views and shape ops (rules_shape.cpp)
       "ViewBackward0", "ReshapeAliasBackward0", "UnsafeViewBackward0", "AliasBackward0",
       "PermuteBackward0", "TransposeBackward0", "TBackward0", "SqueezeBackward0", "SqueezeBackward1",
@@ -37,7 +38,8 @@ bool complex_rule_exists(std::string_view name) {
       "SliceBackwardBackward0",
       // indexing (rules_index.cpp)
       "IndexBackward0", "IndexSelectBackward0", "GatherBackward0", "TakeBackward0", "IndexPutBackward0",
-      "ScatterAddBackward0",
+      "ScatterAddBackward0", "ScatterBackward0", "ScatterBackward1", "MaskedFillBackward0",
+      "MaskedFillBackward1",
       // matrix products (rules_linalg.cpp)
       "MmBackward0", "BmmBackward0", "MvBackward0", "DotBackward0",
   };
