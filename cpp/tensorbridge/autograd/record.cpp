@@ -28,7 +28,7 @@ bool complex_rule_exists(std::string_view name) {
       // reductions (rules_reduce.cpp)
       "SumBackward0", "SumBackward1", "MeanBackward0", "MeanBackward1", "ProdBackward0",
       "ProdBackward1", "CumsumBackward0", "CumprodBackward0", "VarBackward0",
-      "StdBackward0",
+      "StdBackward0", "LinalgVectorNormBackward0",
       // views and shape ops (rules_shape.cpp)
       "ViewBackward0", "ReshapeAliasBackward0", "UnsafeViewBackward0", "AliasBackward0",
       "PermuteBackward0", "TransposeBackward0", "TBackward0", "SqueezeBackward0", "SqueezeBackward1",

@@ -299,22 +299,30 @@ Tensor std(const Tensor& x, const OptDims& dims, double correction, bool keepdim
 
 namespace {
 
+// sign(x), and for complex x its generalisation sgn(x) = x / |x| (0 at 0): the gradient of |x| in
+// torch's complex convention, which turns every formula below into the complex one.
+Tensor sign_of(const Tensor& x) {
+  if (!is_complex(x.dtype())) return tb::sign(x);
+  Tensor m = tb::abs(x);
+  return tb::where(tb::eq(m, num(0)), num(0), tb::div(x, m));
+}
+
 // torch's vector-norm derivative for each p (g and y = the norm with the reduced dims `rd` restored).
 Tensor norm_grad(const Tensor& g, const Tensor& x, const Tensor& y, double p, const DimVector& rd) {
   if (p == 0) return Tensor();  // piecewise constant: no gradient (torch returns none)
-  if (p == 1) return tb::mul(tb::sign(x), g);
+  if (p == 1) return tb::mul(sign_of(x), g);
   if (p == 2) return tb::mul(g, tb::where(tb::eq(y, num(0)), num(0), tb::div(x, y)));
   Tensor ax = tb::abs(x);
   if (std::isinf(p)) {  // shared among the elements whose |x| is the extremum (and the NaNs)
     Tensor mask = tb::logical_or(tb::eq(ax, y), tb::isnan(ax));
     Tensor count = x.dim() == 0 ? tb::to_dtype(mask, DType::Int64) : tb::sum(mask, rd, true);
-    return tb::mul(tb::sign(x), tb::mul(tb::div(g, count), mask));
+    return tb::mul(sign_of(x), tb::mul(tb::div(g, count), mask));
   }
   if (p < 1) {
-    Tensor xs = tb::mul(tb::sign(x), tb::where(tb::eq(x, num(0)), num(0), tb::pow(ax, num(p - 1))));
+    Tensor xs = tb::mul(sign_of(x), tb::where(tb::eq(x, num(0)), num(0), tb::pow(ax, num(p - 1))));
     return tb::mul(tb::mul(xs, g), tb::pow(y, num(1 - p)));
   }
-  Tensor xs = p < 2 ? tb::mul(tb::sign(x), tb::pow(ax, num(p - 1))) : tb::mul(x, tb::pow(ax, num(p - 2)));
+  Tensor xs = p < 2 ? tb::mul(sign_of(x), tb::pow(ax, num(p - 1))) : tb::mul(x, tb::pow(ax, num(p - 2)));
   Tensor scale = tb::where(tb::eq(y, num(0)), num(0), tb::div(g, tb::pow(y, num(p - 1))));
   return tb::mul(xs, scale);
 }
