@@ -15,6 +15,7 @@
 #include "tensorbridge/backend/cpu/parallel.h"
 #include "tensorbridge/error.h"
 #include "tensorbridge/ops/creation.h"
+#include "tensorbridge/ops/complex.h"
 #include "tensorbridge/ops/elementwise.h"
 #include "tensorbridge/ops/view.h"
 
@@ -585,6 +586,20 @@ void bind_ops_elementwise(nb::module_& m, TensorClass& cls) {
           nb::arg("equal_nan") = false, "See tb.allclose.");
   m.def("equal", &tb::equal, nb::arg("input"), nb::arg("other"), "True if same shape and same values.");
   cls.def("equal", &tb::equal, nb::arg("other"), "True if same shape and same values.");
+
+  // complex parts (copies in tensorbridge; torch returns views)
+  m.def("conj", [](const tb::Tensor& t) { return tb::conj(t); }, nb::arg("input"),
+        "Complex conjugate (a copy; a real tensor is returned as it is).");
+  cls.def("conj", [](const tb::Tensor& t) { return tb::conj(t); },
+          "Complex conjugate (a copy; a real tensor is returned as it is).");
+  m.def("conj_physical", [](const tb::Tensor& t) { return tb::conj_physical(t); }, nb::arg("input"),
+        "Complex conjugate as a new tensor (a real tensor is returned as it is).");
+  cls.def("conj_physical", [](const tb::Tensor& t) { return tb::conj_physical(t); },
+          "Complex conjugate as a new tensor (a real tensor is returned as it is).");
+  m.def("real", [](const tb::Tensor& t) { return tb::real(t); }, nb::arg("input"),
+        "Real part of a complex tensor, as a new real tensor (torch: a view); a real tensor is returned as it is.");
+  m.def("imag", [](const tb::Tensor& t) { return tb::imag(t); }, nb::arg("input"),
+        "Imaginary part of a complex tensor, as a new real tensor (torch: a view).");
 
   // promotion helpers
   m.def("result_type", [](nb::handle a, nb::handle b) {

@@ -11,6 +11,7 @@
 #include "tensorbridge/autograd/node.h"
 #include "tensorbridge/error.h"
 #include "tensorbridge/ops.h"
+#include "tensorbridge/ops/complex.h"
 
 using namespace tb;
 
@@ -128,4 +129,31 @@ TEST_CASE("autograd: inference tensors") {
   CHECK(error_of([&] { mul(w, Operand(a)); }).rfind("Inference tensors cannot be saved for backward.", 0) == 0);
   add_(v, Operand(Scalar(1.0)));  // a detach() of a normal tensor made in inference mode is normal
   CHECK(at(n, 0) == 2.0);
+}
+
+TEST_CASE("autograd: complex tensors (conjugate Wirtinger gradients)") {
+  using C = std::complex<double>;
+  Tensor z = empty({2}, DType::Complex128);
+  z.data<C>()[0] = C(1.0, 2.0);
+  z.data<C>()[1] = C(-0.5, 0.25);
+  z.set_requires_grad(true);
+  // L = sum |z|^2 = sum Re(z * conj(z)): dL/dRe + i dL/dIm = 2z
+  autograd::backward({sum(real(mul(z, conj(z))))}, {}, false, false);
+  const Tensor& gz = autograd::meta(z).grad;
+  REQUIRE(gz.dtype() == DType::Complex128);
+  CHECK(gz.data<C>()[0] == C(2.0, 4.0));
+  CHECK(gz.data<C>()[1] == C(-1.0, 0.5));
+  // a real input meeting a complex value keeps the real part: L = sum Re((r * c) * w) with
+  // w = 1 - 1j gives dL/dr = Re(c * w) = Re((2 + 3j)(1 - 1j)) = 5
+  Tensor r = vec({1.0, -2.0});
+  Tensor w = full({2}, Scalar(C(1.0, -1.0)), DType::Complex128);
+  autograd::backward({sum(real(mul(mul(r, Scalar(C(2.0, 3.0))), w)))}, {}, false, false);
+  const Tensor& gr = autograd::meta(r).grad;
+  REQUIRE(gr.dtype() == DType::Float64);
+  CHECK(at(gr, 0) == doctest::Approx(5.0));
+  CHECK(at(gr, 1) == doctest::Approx(5.0));
+  // no implicit gradient for a complex output; ops without a complex rule refuse
+  CHECK(error_of([&] { autograd::backward({sum(z)}, {}, false, false); }) ==
+        "grad can be implicitly created only for real scalar outputs but got tensorbridge.complex128");
+  CHECK_THROWS_AS(binary(BinaryOp::pow, Operand(z), Operand(z)), NotImplementedError);  // PowBackward1
 }

@@ -6,10 +6,10 @@ Stable interface (the test_autograd_*.py files import these names):
                rtol=1e-7, atol=1e-7)
         ``fn(lib, *tensors)`` builds the computation with ``lib`` being the module ``tensorbridge``
         or ``torch`` (so one function serves both). Each float ndarray input becomes a leaf
-        tensor with requires_grad=True (float64 recommended); other inputs (ints, index arrays
+        tensor with requires_grad=True (float64 / complex128 recommended); other inputs (ints, index arrays
         wrapped in ``Const(a)``, Python numbers) are passed as constants (ndarrays in Const
         become tensors without grad). The output (a tensor, or a tuple/list whose float tensors
-        count) is compared with torch's: values, dtype, shape and -- with grad_fn_name -- the
+        count, complex ones too) is compared with torch's: values, dtype, shape and -- with grad_fn_name -- the
         name of grad_fn (out.grad_fn.name(), torch:: read as tensorbridge::). Then the gradients of
         sum(out_i * w_i) (random fixed weights w_i) with respect to every leaf are compared, and
         with gradcheck ``tensorbridge.autograd.gradcheck`` must pass. With second_order the
@@ -44,7 +44,7 @@ def _convert(lib, x):
         return o
     if isinstance(x, np.ndarray):
         t = lib.from_numpy(x.copy())
-        if t.is_floating_point():
+        if t.is_floating_point() or t.is_complex():
             t.requires_grad_(True)
         return t
     if isinstance(x, (list, tuple)):
@@ -64,7 +64,7 @@ def _leaves(inputs):
 
 def _outputs(out):
     if isinstance(out, (list, tuple)):
-        return [o for o in out if hasattr(o, "is_floating_point") and o.is_floating_point()]
+        return [o for o in out if hasattr(o, "is_floating_point") and (o.is_floating_point() or o.is_complex())]
     return [out]
 
 
@@ -78,7 +78,13 @@ def _np(t):
 
 def _weights(outs, seed=1234):
     rng = np.random.default_rng(seed)
-    return [rng.standard_normal(tuple(o.shape)) for o in outs]
+    ws = []
+    for o in outs:
+        w = rng.standard_normal(tuple(o.shape))
+        if o.is_complex():
+            w = w + 1j * rng.standard_normal(tuple(o.shape))
+        ws.append(w)
+    return ws
 
 
 def _weighted(lib, outs, ws):
@@ -89,11 +95,23 @@ def _weighted(lib, outs, ws):
     return total
 
 
+def _grad(lib, outs, ws, leaves, create_graph=False):
+    """Gradients of sum(out_i * w_i) (real outputs), or with complex outputs the vector-Jacobian
+    product with grad_outputs w_i (the gradient of the real sum Re(sum conj(w_i) out_i))."""
+    if any(o.is_complex() for o in outs):
+        gos = [lib.from_numpy(np.asarray(w)).to(o.dtype) for o, w in zip(outs, ws)]
+        return lib.autograd.grad(list(outs), leaves, grad_outputs=gos, allow_unused=True,
+                                 create_graph=create_graph)
+    return lib.autograd.grad(_weighted(lib, outs, ws), leaves, allow_unused=True, create_graph=create_graph)
+
+
 def _compare(a, b, rtol, atol, what):
     a = np.asarray(a)
     b = np.asarray(b)
     assert a.shape == b.shape, f"{what}: shape {a.shape} != torch's {b.shape}"
-    np.testing.assert_allclose(a.astype(np.float64), b.astype(np.float64), rtol=rtol, atol=atol,
+    assert np.iscomplexobj(a) == np.iscomplexobj(b), f"{what}: complex {a.dtype} vs torch's {b.dtype}"
+    kind = np.complex128 if np.iscomplexobj(a) else np.float64
+    np.testing.assert_allclose(a.astype(kind), b.astype(kind), rtol=rtol, atol=atol,
                                equal_nan=True, err_msg=what)
 
 
@@ -132,10 +150,8 @@ def check_grad(fn, *inputs, torch_fn=None, grad_fn_name=True, gradcheck=True, se
     if not t_diff or not t_leaves:
         return b_out
     ws = _weights(t_diff)
-    t_grads = torch.autograd.grad(_weighted(torch, t_diff, ws), t_leaves, allow_unused=True,
-                                  create_graph=second_order)
-    b_grads = tb.autograd.grad(_weighted(tb, b_diff, ws), b_leaves, allow_unused=True,
-                               create_graph=second_order)
+    t_grads = _grad(torch, t_diff, ws, t_leaves, create_graph=second_order)
+    b_grads = _grad(tb, b_diff, ws, b_leaves, create_graph=second_order)
     for i, (tg, bg) in enumerate(zip(t_grads, b_grads)):
         if tg is None:
             assert bg is None or not np.any(_np(bg)), f"grad {i}: torch has none"
@@ -148,11 +164,10 @@ def check_grad(fn, *inputs, torch_fn=None, grad_fn_name=True, gradcheck=True, se
         t_sel = [i for i, g in enumerate(t_grads) if g is not None and g.requires_grad]
         ws2 = _weights([t_grads[i] for i in t_sel], seed=99)
         if t_sel:
-            t_gg = torch.autograd.grad(_weighted(torch, [t_grads[i] for i in t_sel], ws2), t_leaves,
-                                       allow_unused=True)
+            t_gg = _grad(torch, [t_grads[i] for i in t_sel], ws2, t_leaves)
             b_sel = [(i, w) for i, w in zip(t_sel, ws2) if b_grads[i] is not None and b_grads[i].requires_grad]
-            b_gg = (tb.autograd.grad(_weighted(tb, [b_grads[i] for i, _ in b_sel], [w for _, w in b_sel]),
-                                     b_leaves, allow_unused=True) if b_sel else [None] * len(b_leaves))
+            b_gg = (_grad(tb, [b_grads[i] for i, _ in b_sel], [w for _, w in b_sel], b_leaves)
+                    if b_sel else [None] * len(b_leaves))
             for i, (tg, bg) in enumerate(zip(t_gg, b_gg)):
                 want = np.zeros(tuple(t_leaves[i].shape)) if tg is None else _np(tg)
                 have = np.zeros(tuple(b_leaves[i].shape)) if bg is None else _np(bg)

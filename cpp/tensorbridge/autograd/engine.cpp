@@ -11,6 +11,7 @@
 #include "tensorbridge/autograd/record.h"
 #include "tensorbridge/error.h"
 #include "tensorbridge/ops.h"
+#include "tensorbridge/ops/complex.h"
 
 namespace tb::autograd {
 
@@ -136,7 +137,11 @@ void validate(Node& n, TensorList& grads) {
       grads[i] = sum_to(grads[i], m.shape);
     }
     if (grads[i].dtype() != m.dtype) {
-      grads[i] = to_dtype(grads[i], m.dtype);
+      // a real input whose gradient came out complex (e.g. real * complex): the imaginary part
+      // is the derivative along a direction the real input cannot move in, so only the real part
+      // counts (torch's handle_r_to_c)
+      if (is_complex(grads[i].dtype()) && !is_complex(m.dtype)) grads[i] = tb::real(grads[i]);
+      if (grads[i].dtype() != m.dtype) grads[i] = to_dtype(grads[i], m.dtype);
     }
   }
 }
@@ -233,10 +238,15 @@ TensorList root_grads(const TensorList& outputs, const TensorList& grad_outputs)
     Tensor g = grad_outputs.empty() ? Tensor() : grad_outputs[i];
     if (!g.defined()) {
       if (o.numel() != 1) throw RuntimeError("grad can be implicitly created only for scalar outputs");
-      if (is_complex(o.dtype()))
-        throw RuntimeError("grad can be implicitly created only for real scalar outputs but got " +
+      if (!is_floating_point(o.dtype()))
+        throw RuntimeError("grad can be implicitly created only for real scalar outputs but got tensorbridge." +
                            std::string(dtype_name(o.dtype())));
       g = ones(o.shape(), o.dtype());
+    } else if (is_complex(g.dtype()) != is_complex(o.dtype())) {
+      throw RuntimeError("For complex Tensors, both grad_output and output are required to have the same "
+                         "dtype. Mismatch in dtype: grad_output[" + std::to_string(i) + "] has a dtype of tensorbridge." +
+                         std::string(dtype_name(g.dtype())) + " and output[" + std::to_string(i) +
+                         "] has a dtype of tensorbridge." + std::string(dtype_name(o.dtype())) + ".");
     } else if (g.shape() != o.shape()) {
       throw RuntimeError("Mismatch in shape: grad_output[" + std::to_string(i) + "] has a shape of " +
                          size_str(g.shape()) + " and output[" + std::to_string(i) + "] has a shape of " +

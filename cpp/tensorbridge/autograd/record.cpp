@@ -6,9 +6,47 @@
 
 namespace tb::autograd {
 
-bool is_differentiable(DType dt) { return is_floating_point(dt); }
+bool is_differentiable(DType dt) { return is_floating_point(dt) || is_complex(dt); }
 
 namespace {
+
+// The nodes whose backward rules follow torch's complex (conjugate Wirtinger) convention: only
+// these are recorded when a complex tensor takes part (as an input that requires grad, or as an
+// output). Every other op refuses complex autograd (NotImplementedError) rather than give wrong
+// gradients. Keep in step with docs/autograd.md ("Complex tensors").
+bool complex_rule_exists(std::string_view name) {
+  static const std::string_view kNames[] = {
+      // element-wise (rules_elementwise.cpp, ops/complex.cpp)
+      "AddBackward0", "SubBackward0", "RsubBackward1", "MulBackward0", "DivBackward0", "NegBackward0",
+      "ConjBackward0", "ConjPhysicalBackward0", "AbsBackward0",
+      "ExpBackward0", "Exp2Backward0", "Expm1Backward0", "LogBackward0", "Log2Backward0",
+      "Log10Backward0", "Log1PBackward0", "SqrtBackward0", "RsqrtBackward0", "ReciprocalBackward0",
+      "PowBackward0", "SinBackward0", "CosBackward0", "TanBackward0", "SinhBackward0", "CoshBackward0",
+      "TanhBackward0", "SigmoidBackward0", "AsinBackward0", "AcosBackward0", "AtanBackward0",
+      "CloneBackward0", "ToCopyBackward0", "WhereBackward0", "FillBackward2", "ZeroBackward0",
+      "tensorbridge::autograd::CopyBackwards",
+      // reductions (rules_reduce.cpp)
+      "SumBackward0", "SumBackward1", "MeanBackward0", "MeanBackward1", "ProdBackward0",
+      "ProdBackward1", "CumsumBackward0", "CumprodBackward0", "VarBackward0",
+      "StdBackward0", "LinalgVectorNormBackward0",
+      // views and shape ops (rules_shape.cpp)
+      "ViewBackward0", "ReshapeAliasBackward0", "UnsafeViewBackward0", "AliasBackward0",
+      "PermuteBackward0", "TransposeBackward0", "TBackward0", "SqueezeBackward0", "SqueezeBackward1",
+      "SqueezeBackward2", "SqueezeBackward4", "UnsqueezeBackward0", "ExpandBackward0", "SliceBackward0",
+      "SelectBackward0", "UnbindBackward0", "SplitBackward0", "SplitWithSizesBackward0", "CatBackward0",
+      "StackBackward0", "FlipBackward0", "RollBackward0", "RepeatBackward0", "SelectBackwardBackward0",
+      "SliceBackwardBackward0",
+      // indexing (rules_index.cpp)
+      "IndexBackward0", "IndexSelectBackward0", "GatherBackward0", "TakeBackward0", "IndexPutBackward0",
+      "ScatterAddBackward0", "ScatterBackward0", "ScatterBackward1", "MaskedFillBackward0",
+      "MaskedFillBackward1",
+      // matrix products (rules_linalg.cpp)
+      "MmBackward0", "BmmBackward0", "MvBackward0", "DotBackward0",
+  };
+  for (std::string_view n : kNames)
+    if (n == name) return true;
+  return false;
+}
 
 // Geometry of a tensor inside its storage.
 struct Geometry {
@@ -127,10 +165,12 @@ std::shared_ptr<FunctionNode> record(const char* name, const std::vector<Tensor>
   bool any_output = false;
   for (const Tensor& t : outputs) any_output = any_output || (t.defined() && is_differentiable(t.dtype()));
   if (!any_input || !any_output || !GradMode::is_enabled()) return nullptr;
-  for (const Tensor& t : inputs)
-    if (requires_grad(t) && is_complex(t.dtype()))
-      throw NotImplementedError(std::string(name) + ": autograd for complex tensors is not supported "
-                                "by tensorbridge yet (see docs/autograd.md)");
+  bool complex_seen = false;
+  for (const Tensor& t : inputs) complex_seen = complex_seen || (requires_grad(t) && is_complex(t.dtype()));
+  for (const Tensor& t : outputs) complex_seen = complex_seen || (t.defined() && is_complex(t.dtype()));
+  if (complex_seen && !complex_rule_exists(name))
+    throw NotImplementedError(std::string(name) + ": autograd for complex tensors is not supported "
+                              "by tensorbridge for this operation (see docs/autograd.md)");
   // The edges first: gradient_edge may create a node (the regenerated history of a view changed in
   // place), which must be older than this one -- the engine relies on next nodes being created
   // before the nodes that point to them (mark_needed's creation-order walk).

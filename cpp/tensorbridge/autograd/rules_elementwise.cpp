@@ -5,6 +5,7 @@
 #include "tensorbridge/autograd/rules.h"
 #include "tensorbridge/error.h"
 #include "tensorbridge/ops.h"
+#include "tensorbridge/ops/complex.h"
 
 namespace tb::autograd {
 
@@ -97,6 +98,22 @@ Tensor unary_grad(UnaryOp op, const Tensor& g, const Tensor& x, const Tensor& y)
   }
 }
 
+// Complex tensors (torch's convention, docs/autograd.md): the gradient of a real loss L is the
+// conjugate Wirtinger derivative, so for a holomorphic f the incoming g becomes g * conj(f'(x)).
+// Every real formula above is linear in g and holomorphic in x, hence
+// g * conj(f'(x)) = conj(conj(g) * f'(x)) = conj(formula(conj(g))). abs is not holomorphic:
+// its gradient is g * sgn(x) (sgn(x) = x / |x|, 0 at 0).
+Tensor sgn(const Tensor& x) {
+  Tensor m = tb::abs(x);
+  return tb::where(tb::eq(m, num(0)), num(0), tb::div(x, m));
+}
+
+Tensor unary_grad_any(UnaryOp op, const Tensor& g, const Tensor& x, const Tensor& y) {
+  if (op == UnaryOp::abs && x.defined() && is_complex(x.dtype())) return tb::mul(g, sgn(x));
+  if (!is_complex(g.dtype())) return unary_grad(op, g, x, y);
+  return tb::conj(unary_grad(op, tb::conj(g), x, y));
+}
+
 std::shared_ptr<FunctionNode> record_unary(UnaryOp op, const Tensor& x, const Tensor& y) {
   const UnaryRule rule = unary_rule(op);
   if (!rule.name) return nullptr;
@@ -107,7 +124,7 @@ std::shared_ptr<FunctionNode> record_unary(UnaryOp op, const Tensor& x, const Te
   n->set_backward([op, xi, yi](FunctionNode& self, TensorList& g) -> TensorList {
     Tensor x = xi == kNone ? Tensor() : self.saved(xi);
     Tensor y = yi == kNone ? Tensor() : self.saved(yi);
-    return {unary_grad(op, g[0], x, y)};
+    return {unary_grad_any(op, g[0], x, y)};
   });
   return n;
 }
@@ -204,7 +221,12 @@ std::pair<Tensor, Tensor> binary_grad(BinaryOp op, const Tensor& g, const Operan
         if (b.is_scalar && b.scalar.to_double() == 0 && !b.scalar.is_complex()) {
           ga = zeros_like(g);
         } else {
-          Tensor t = tb::mul(tb::mul(g, b), tb::pow(a, tb::sub(b, num(1))));
+          // a number exponent stays a number (pow(a, b - 1) is PowBackward0 again, as in torch)
+          const Operand bm1 = !b.is_scalar ? Operand(tb::sub(b, num(1)))
+                              : b.scalar.is_complex()
+                                  ? Operand(Scalar(b.scalar.to_complex() - std::complex<double>(1.0, 0.0)))
+                                  : Operand(Scalar(b.scalar.to_double() - 1.0));
+          Tensor t = tb::mul(tb::mul(g, b), tb::pow(a, bm1));
           ga = b.is_scalar ? t : tb::where(tb::eq(b.tensor, num(0)), num(0), t);
         }
       }
@@ -261,7 +283,14 @@ std::shared_ptr<FunctionNode> record_binary(BinaryOp op, const Operand& a, const
     const Operand a = sa.is_scalar || sa.saved != kNone ? get(self, sa) : Operand(Scalar(0.0));
     const Operand b = sb.is_scalar || sb.saved != kNone ? get(self, sb) : Operand(Scalar(0.0));
     const Tensor y = yi == kNone ? g[0] : self.saved(yi);
-    auto [ga, gb] = binary_grad(op, g[0], a, b, y, alpha, need_a, need_b);
+    // complex: conj(formula(conj(g))), as for the unary ops (holomorphic in a and b); a real
+    // input's complex gradient is cut to its real part by the engine
+    const bool cpx = is_complex(g[0].dtype());
+    auto [ga, gb] = binary_grad(op, cpx ? tb::conj(g[0]) : g[0], a, b, y, alpha, need_a, need_b);
+    if (cpx) {
+      if (ga.defined()) ga = tb::conj(ga);
+      if (gb.defined()) gb = tb::conj(gb);
+    }
     return {need_a ? ga : Tensor(), need_b ? gb : Tensor()};
   });
   return n;

@@ -3,6 +3,7 @@
 
 #include "tensorbridge/autograd/rules.h"
 #include "tensorbridge/ops.h"
+#include "tensorbridge/ops/complex.h"
 
 namespace tb::autograd {
 
@@ -10,13 +11,14 @@ Tensor mm(const Tensor& a, const Tensor& b) {
   Tensor y = without_grad([&] { return tb::mm(a, b); });
   auto n = record("MmBackward0", {a, b}, {y});
   if (!n) return y;
-  // d(a@b)/da = g @ b^T needs b; d/db = a^T @ g needs a
+  // d(a@b)/da = g @ b^H needs b; d/db = a^H @ g needs a (^H: the conjugate transpose, which is
+  // the plain transpose for real tensors; conj() of a real tensor is the tensor itself)
   const size_t bi = n->needs_input_grad(0) ? n->save(b) : 0;
   const size_t ai = n->needs_input_grad(1) ? n->save(a) : 0;
   n->set_backward([ai, bi](FunctionNode& self, TensorList& g) -> TensorList {
     TensorList r(2);
-    if (self.needs_input_grad(0)) r[0] = tb::mm(g[0], tb::t(self.saved(bi)));
-    if (self.needs_input_grad(1)) r[1] = tb::mm(tb::t(self.saved(ai)), g[0]);
+    if (self.needs_input_grad(0)) r[0] = tb::mm(g[0], tb::t(tb::conj(self.saved(bi))));
+    if (self.needs_input_grad(1)) r[1] = tb::mm(tb::t(tb::conj(self.saved(ai))), g[0]);
     return r;
   });
   return y;
@@ -30,8 +32,8 @@ Tensor bmm(const Tensor& a, const Tensor& b) {
   const size_t ai = n->needs_input_grad(1) ? n->save(a) : 0;
   n->set_backward([ai, bi](FunctionNode& self, TensorList& g) -> TensorList {
     TensorList r(2);
-    if (self.needs_input_grad(0)) r[0] = tb::bmm(g[0], tb::mT(self.saved(bi)));
-    if (self.needs_input_grad(1)) r[1] = tb::bmm(tb::mT(self.saved(ai)), g[0]);
+    if (self.needs_input_grad(0)) r[0] = tb::bmm(g[0], tb::mT(tb::conj(self.saved(bi))));
+    if (self.needs_input_grad(1)) r[1] = tb::bmm(tb::mT(tb::conj(self.saved(ai))), g[0]);
     return r;
   });
   return y;
@@ -41,13 +43,13 @@ Tensor mv(const Tensor& a, const Tensor& v) {
   Tensor y = without_grad([&] { return tb::mv(a, v); });
   auto n = record("MvBackward0", {a, v}, {y});
   if (!n) return y;
-  // d/da = outer(g, v); d/dv = a^T @ g
+  // d/da = outer(g, conj(v)); d/dv = a^H @ g
   const size_t vi = n->needs_input_grad(0) ? n->save(v) : 0;
   const size_t ai = n->needs_input_grad(1) ? n->save(a) : 0;
   n->set_backward([ai, vi](FunctionNode& self, TensorList& g) -> TensorList {
     TensorList r(2);
-    if (self.needs_input_grad(0)) r[0] = tb::mul(tb::unsqueeze(g[0], 1), tb::unsqueeze(self.saved(vi), 0));
-    if (self.needs_input_grad(1)) r[1] = tb::mv(tb::t(self.saved(ai)), g[0]);
+    if (self.needs_input_grad(0)) r[0] = tb::mul(tb::unsqueeze(g[0], 1), tb::unsqueeze(tb::conj(self.saved(vi)), 0));
+    if (self.needs_input_grad(1)) r[1] = tb::mv(tb::t(tb::conj(self.saved(ai))), g[0]);
     return r;
   });
   return y;
@@ -61,8 +63,8 @@ Tensor dot(const Tensor& a, const Tensor& b) {
   const size_t ai = n->needs_input_grad(1) ? n->save(a) : 0;
   n->set_backward([ai, bi](FunctionNode& self, TensorList& g) -> TensorList {
     TensorList r(2);
-    if (self.needs_input_grad(0)) r[0] = tb::mul(g[0], self.saved(bi));
-    if (self.needs_input_grad(1)) r[1] = tb::mul(g[0], self.saved(ai));
+    if (self.needs_input_grad(0)) r[0] = tb::mul(g[0], tb::conj(self.saved(bi)));
+    if (self.needs_input_grad(1)) r[1] = tb::mul(g[0], tb::conj(self.saved(ai)));
     return r;
   });
   return y;

@@ -8,6 +8,7 @@
 #include "tensorbridge/autograd/rules.h"
 #include "tensorbridge/error.h"
 #include "tensorbridge/ops.h"
+#include "tensorbridge/ops/complex.h"
 
 namespace tb::autograd {
 
@@ -165,15 +166,19 @@ Tensor prod(const Tensor& x, const OptDims& dims, bool keepdim, std::optional<DT
   const size_t xi = n->save(x), yi = n->save(y, true);
   const DimVector rd = reduced_dims(x, dims);
   n->set_backward([xi, yi, rd, full, keepdim](FunctionNode& self, TensorList& g) -> TensorList {
+    // complex: conj(formula(conj(g))) (prod is holomorphic, see rules_elementwise.cpp)
+    const bool cpx = is_complex(g[0].dtype());
+    const Tensor gc = cpx ? tb::conj(g[0]) : g[0];
+    auto done = [cpx](const Tensor& r) -> TensorList { return {cpx ? tb::conj(r) : r}; };
     Tensor x = self.saved(xi), y = self.saved(yi);
     if (x.dim() == 0) return {g[0]};
     // computed in the result's dtype (torch: self.to(grad's dtype)); the engine casts back
-    if (x.dtype() != g[0].dtype()) x = tb::to_dtype(x, g[0].dtype());
-    Tensor gu = unsqueeze_reduced(g[0], x.shape(), rd, keepdim);
-    if (!any_zero(x)) return {tb::mul(gu, tb::div(unsqueeze_reduced(y, x.shape(), rd, keepdim), x))};
+    if (x.dtype() != gc.dtype()) x = tb::to_dtype(x, gc.dtype());
+    Tensor gu = unsqueeze_reduced(gc, x.shape(), rd, keepdim);
+    if (!any_zero(x)) return done(tb::mul(gu, tb::div(unsqueeze_reduced(y, x.shape(), rd, keepdim), x)));
     // zeros: the product of the other elements, without division
-    if (full) return {tb::mul(gu, tb::reshape(exclusive_prod(tb::reshape(x, {x.numel()}), 0), x.shape()))};
-    return {tb::mul(gu, exclusive_prod(x, rd[0]))};
+    if (full) return done(tb::mul(gu, tb::reshape(exclusive_prod(tb::reshape(x, {x.numel()}), 0), x.shape())));
+    return done(tb::mul(gu, exclusive_prod(x, rd[0])));
   });
   return y;
 }
@@ -294,22 +299,30 @@ Tensor std(const Tensor& x, const OptDims& dims, double correction, bool keepdim
 
 namespace {
 
+// sign(x), and for complex x its generalisation sgn(x) = x / |x| (0 at 0): the gradient of |x| in
+// torch's complex convention, which turns every formula below into the complex one.
+Tensor sign_of(const Tensor& x) {
+  if (!is_complex(x.dtype())) return tb::sign(x);
+  Tensor m = tb::abs(x);
+  return tb::where(tb::eq(m, num(0)), num(0), tb::div(x, m));
+}
+
 // torch's vector-norm derivative for each p (g and y = the norm with the reduced dims `rd` restored).
 Tensor norm_grad(const Tensor& g, const Tensor& x, const Tensor& y, double p, const DimVector& rd) {
   if (p == 0) return Tensor();  // piecewise constant: no gradient (torch returns none)
-  if (p == 1) return tb::mul(tb::sign(x), g);
+  if (p == 1) return tb::mul(sign_of(x), g);
   if (p == 2) return tb::mul(g, tb::where(tb::eq(y, num(0)), num(0), tb::div(x, y)));
   Tensor ax = tb::abs(x);
   if (std::isinf(p)) {  // shared among the elements whose |x| is the extremum (and the NaNs)
     Tensor mask = tb::logical_or(tb::eq(ax, y), tb::isnan(ax));
     Tensor count = x.dim() == 0 ? tb::to_dtype(mask, DType::Int64) : tb::sum(mask, rd, true);
-    return tb::mul(tb::sign(x), tb::mul(tb::div(g, count), mask));
+    return tb::mul(sign_of(x), tb::mul(tb::div(g, count), mask));
   }
   if (p < 1) {
-    Tensor xs = tb::mul(tb::sign(x), tb::where(tb::eq(x, num(0)), num(0), tb::pow(ax, num(p - 1))));
+    Tensor xs = tb::mul(sign_of(x), tb::where(tb::eq(x, num(0)), num(0), tb::pow(ax, num(p - 1))));
     return tb::mul(tb::mul(xs, g), tb::pow(y, num(1 - p)));
   }
-  Tensor xs = p < 2 ? tb::mul(tb::sign(x), tb::pow(ax, num(p - 1))) : tb::mul(x, tb::pow(ax, num(p - 2)));
+  Tensor xs = p < 2 ? tb::mul(sign_of(x), tb::pow(ax, num(p - 1))) : tb::mul(x, tb::pow(ax, num(p - 2)));
   Tensor scale = tb::where(tb::eq(y, num(0)), num(0), tb::div(g, tb::pow(y, num(p - 1))));
   return tb::mul(xs, scale);
 }
@@ -418,6 +431,8 @@ Tensor cumprod(const Tensor& x, int64_t dim, std::optional<DType> dtype) {
     // computed in the input's dtype (torch: grad.to(self's dtype)); the engine casts back
     Tensor gx = g[0].dtype() == x.dtype() ? g[0] : tb::to_dtype(g[0], x.dtype());
     if (x.dim() == 0 || x.numel() == 0 || x.shape()[size_t(d)] == 1) return {gx};  // y = x there
+    // complex: conj(formula(conj(g))) (holomorphic, see rules_elementwise.cpp)
+    if (is_complex(gx.dtype())) return {tb::conj(cumprod_grad(tb::conj(gx), x, self.saved(yi), d))};
     return {cumprod_grad(gx, x, self.saved(yi), d)};
   });
   return y;

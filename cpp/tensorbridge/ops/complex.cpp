@@ -1,0 +1,101 @@
+// conj / real / imag as copies (see complex.h), and their backward rules. torch's real/imag are
+// view_as_real(z).select(-1, 0 or 1): their nodes carry torch's name, SelectBackward0.
+#include "tensorbridge/ops/complex.h"
+
+#include <complex>
+
+#include "tensorbridge/autograd/record.h"
+#include "tensorbridge/error.h"
+#include "tensorbridge/ops.h"
+
+namespace tb {
+
+namespace {
+
+// out[i] = f(in[i]) over a contiguous copy of t; out has dtype `out_dt`.
+template <class F>
+Tensor complex_map(const Tensor& t, DType out_dt, F&& f) {
+  Tensor src = contiguous(t);
+  Tensor out = empty(t.shape(), out_dt);
+  const int64_t n = src.numel();
+  if (t.dtype() == DType::Complex64) f(src.data<complex64>(), out.data_ptr(), n);
+  else f(src.data<complex128>(), out.data_ptr(), n);
+  return out;
+}
+
+Tensor conj_kernel(const Tensor& t) {
+  return complex_map(t, t.dtype(), [](const auto* in, void* o, int64_t n) {
+    using C = std::remove_cv_t<std::remove_pointer_t<decltype(in)>>;
+    C* out = static_cast<C*>(o);
+    for (int64_t i = 0; i < n; ++i) out[i] = C(in[i].real(), -in[i].imag());
+  });
+}
+
+Tensor part_kernel(const Tensor& t, bool imag_part) {
+  return complex_map(t, to_real(t.dtype()), [imag_part](const auto* in, void* o, int64_t n) {
+    using C = std::remove_cv_t<std::remove_pointer_t<decltype(in)>>;
+    using R = typename C::value_type;
+    R* out = static_cast<R*>(o);
+    for (int64_t i = 0; i < n; ++i) out[i] = imag_part ? in[i].imag() : in[i].real();
+  });
+}
+
+}  // namespace
+
+Tensor conj_physical(const Tensor& t) {
+  if (!is_complex(t.dtype())) return t;  // torch returns a real input itself
+  Tensor y = autograd::without_grad([&] { return conj_kernel(t); });
+  if (autograd::needs_grad(t))
+    if (auto n = autograd::record("ConjPhysicalBackward0", {t}, {y}))
+      n->set_backward([](autograd::FunctionNode&, autograd::TensorList& g) -> autograd::TensorList {
+        return {conj_physical(g[0])};
+      });
+  return y;
+}
+
+Tensor conj(const Tensor& t) {
+  if (!is_complex(t.dtype())) return t;
+  Tensor y = autograd::without_grad([&] { return conj_kernel(t); });
+  if (autograd::needs_grad(t))
+    if (auto n = autograd::record("ConjBackward0", {t}, {y}))
+      n->set_backward([](autograd::FunctionNode&, autograd::TensorList& g) -> autograd::TensorList {
+        return {conj(g[0])};
+      });
+  return y;
+}
+
+Tensor real(const Tensor& t) {
+  if (!is_complex(t.dtype())) return t;
+  Tensor y = autograd::without_grad([&] { return part_kernel(t, false); });
+  if (autograd::needs_grad(t)) {
+    const DType cdt = t.dtype();
+    if (auto n = autograd::record("SelectBackward0", {t}, {y}))
+      // L depends on Re(z) only: the gradient is g with no imaginary part
+      n->set_backward([cdt](autograd::FunctionNode&, autograd::TensorList& g) -> autograd::TensorList {
+        return {to_dtype(g[0], cdt)};
+      });
+  }
+  return y;
+}
+
+Tensor imag(const Tensor& t) {
+  if (!is_complex(t.dtype())) throw RuntimeError("imag is not implemented for tensors with non-complex dtypes.");
+  Tensor y = autograd::without_grad([&] { return part_kernel(t, true); });
+  if (autograd::needs_grad(t)) {
+    const DType cdt = t.dtype();
+    if (auto n = autograd::record("SelectBackward0", {t}, {y}))
+      // L depends on Im(z) only: the gradient is i * g
+      n->set_backward([cdt](autograd::FunctionNode&, autograd::TensorList& g) -> autograd::TensorList {
+        return {mul(to_dtype(g[0], cdt), Operand(Scalar(std::complex<double>(0.0, 1.0))))};
+      });
+  }
+  return y;
+}
+
+Operand conj(const Operand& o) {
+  if (!o.is_scalar) return Operand(conj(o.tensor));
+  if (!o.scalar.is_complex()) return o;
+  return Operand(Scalar(std::conj(o.scalar.to_complex())));
+}
+
+}  // namespace tb
