@@ -292,7 +292,67 @@ tb::Tensor* optional_out(nb::handle out, const char* fn) {
   return t;
 }
 
-// A binary op called as a function: (input, other) may be tensors or numbers, at least one tensor.
+// The argument types torch's "invalid combination of arguments" message lists.
+std::string arg_type_name(nb::handle h) { return as_tensor(h) ? std::string("Tensor") : py_type_name(h); }
+
+bool has_out(nb::handle out) { return out.is_valid() && !out.is_none(); }
+
+// torch's TypeError for a number `input` that no overload of the function takes (two numbers for
+// remainder, pow and the bitwise functions; any number for fmod and the comparisons; the
+// single-signature functions name the argument).
+[[noreturn]] void throw_number_input(BinaryOp op, const char* fn, nb::handle input, nb::handle other,
+                                     nb::handle out) {
+  const std::string head = std::string(fn) + "() received an invalid combination of arguments - got (" +
+                           arg_type_name(input) + ", " + arg_type_name(other) +
+                           (has_out(out) ? ", out=" + arg_type_name(out) : std::string()) +
+                           "), but expected one of:\n";
+  const char* tensor_tensor = " * (Tensor input, Tensor other, *, Tensor out = None)\n";
+  const char* tensor_number = " * (Tensor input, Number other, *, Tensor out = None)\n";
+  switch (op) {
+    case BinaryOp::pow:
+      throw tb::TypeError(head + " * (Tensor input, Tensor exponent, *, Tensor out = None)\n"
+                                 " * (Number self, Tensor exponent, *, Tensor out = None)\n"
+                                 " * (Tensor input, Number exponent, *, Tensor out = None)\n");
+    case BinaryOp::remainder:
+    case BinaryOp::bitwise_and:
+    case BinaryOp::bitwise_or:
+    case BinaryOp::bitwise_xor:
+    case BinaryOp::bitwise_left_shift:
+    case BinaryOp::bitwise_right_shift: {
+      std::string m = head + tensor_tensor + " * (Number self, Tensor other)\n";
+      if (!has_out(out))  // (torch explains the one overload that takes the arguments as given)
+        m += "      didn't match because some of the arguments have invalid types: (!" + arg_type_name(input) +
+             "!, !" + arg_type_name(other) + "!)\n";
+      throw tb::TypeError(m + tensor_number);
+    }
+    case BinaryOp::fmod:
+    case BinaryOp::eq:
+    case BinaryOp::ne:
+    case BinaryOp::lt:
+    case BinaryOp::le:
+    case BinaryOp::gt:
+    case BinaryOp::ge:
+      throw tb::TypeError(head + tensor_tensor + tensor_number);
+    default:
+      throw tb::TypeError(std::string(fn) + "(): argument 'input' (position 1) must be Tensor, not " +
+                          py_type_name(input));
+  }
+}
+
+// Two numbers: torch's add, sub, mul and div (all rounding modes, floor_divide, true_divide) take
+// them as wrapped numbers, so the result is a 0-d tensor of their result_type (add(3, 3) int64,
+// add(3.0, 2) float32): `a` becomes a 0-d tensor of that dtype, which keeps the promotion.
+bool takes_two_numbers(BinaryOp op) {
+  return op == BinaryOp::add || op == BinaryOp::sub || op == BinaryOp::mul || op == BinaryOp::div ||
+         op == BinaryOp::div_floor || op == BinaryOp::div_trunc;
+}
+
+tb::Operand wrapped_number_pair(const tb::Operand& a, const tb::Operand& b) {
+  return tb::Operand(tb::full({}, a.scalar, tb::result_type(a.scalar, b.scalar)));
+}
+
+// A binary op called as a function: (input, other) may be tensors or numbers (see throw_number_input
+// and takes_two_numbers for which functions take a number `input`).
 nb::object call_binary(BinaryOp op, const char* fn, nb::handle input, nb::handle other, nb::handle out_h) {
   tb::Operand a = operand_or_throw(input, fn, "input");
   tb::Operand b = operand_or_throw(other, fn, "other");
@@ -302,9 +362,8 @@ nb::object call_binary(BinaryOp op, const char* fn, nb::handle input, nb::handle
                                op == BinaryOp::bitwise_and || op == BinaryOp::bitwise_or ||
                                op == BinaryOp::bitwise_xor || op == BinaryOp::bitwise_left_shift ||
                                op == BinaryOp::bitwise_right_shift;
-  if (a.is_scalar && (b.is_scalar || !number_input_ok))
-    throw tb::TypeError(std::string(fn) + "(): argument 'input' (position 1) must be Tensor, not " +
-                        py_type_name(input));
+  if (a.is_scalar && b.is_scalar && takes_two_numbers(op)) a = wrapped_number_pair(a, b);
+  else if (a.is_scalar && (b.is_scalar || !number_input_ok)) throw_number_input(op, fn, input, other, out_h);
   const int64_t work = std::max(numel_of_operand(a), numel_of_operand(b));
   if (tb::Tensor* out = optional_out(out_h, fn)) {
     maybe_release_gil(work, [&] { tb::binary_out(op, a, b, *out); });
@@ -323,9 +382,7 @@ nb::object call_alpha(bool is_add, const char* fn, nb::handle input, nb::handle 
   tb::Operand a = operand_or_throw(input, fn, "input");
   tb::Operand b = operand_or_throw(other, fn, "other");
   tb::Scalar alpha = scalar_from_py(alpha_h);
-  if (a.is_scalar && b.is_scalar)
-    throw tb::TypeError(std::string(fn) + "(): argument 'input' (position 1) must be Tensor, not " +
-                        py_type_name(input));
+  if (a.is_scalar && b.is_scalar) a = wrapped_number_pair(a, b);
   const int64_t work = std::max(numel_of_operand(a), numel_of_operand(b));
   if (tb::Tensor* out = optional_out(out_h, fn)) {
     maybe_release_gil(work, [&] { is_add ? tb::add_out(a, b, alpha, *out) : tb::sub_out(a, b, alpha, *out); });
@@ -405,6 +462,9 @@ void bind_ops_elementwise(nb::module_& m, TensorClass& cls) {
     const char* name = r.name;
     const bool tensor_only = r.tensor_only;
     m.def(r.name, [op, name, tensor_only](nb::handle input, nb::handle other, nb::handle out) {
+            if (tensor_only && !as_tensor(input))
+              throw tb::TypeError(std::string(name) + "(): argument 'input' (position 1) must be Tensor, not " +
+                                  py_type_name(input));
             if (tensor_only) require_tensor(other, name);
             return call_binary(op, name, input, other, out);
           },

@@ -481,3 +481,51 @@ def test_numpy_scalars_act_like_python_scalars(torch):
             for op in (operator.add, operator.mul, operator.sub):
                 check_op(lambda x: op(x, s), lambda x: op(x, s), a)
                 check_op(lambda x: op(s, x), lambda x: op(s, x), a)
+
+
+def _same_outcome(tb_fn, torch_fn):
+    """check_op on thunks, and when torch raises, the same message as well."""
+    import torch
+    r = check_op(tb_fn, torch_fn)
+    try:
+        torch_fn()
+    except (IndexError, ValueError, TypeError, NotImplementedError, RuntimeError) as e:
+        assert str(r) == str(e), f"tensorbridge: {r!r}\ntorch:       {e!r}"
+    return r
+
+
+TWO_NUMBER_FUNCTIONS = [r[0] for r in BINARY] + [
+    "subtract", "multiply", "divide", "arctan2", "not_equal", "less", "less_equal", "greater",
+    "greater_equal"]
+NUMBER_PAIRS = [(3, 3), (3.0, 2), (True, False), (2j, 1), (7, -2), (-7.5, 2), (1, 0), (2.5, 1j),
+                (np.float64(1.5), np.int32(2)), (2 ** 62, 2 ** 62)]
+
+
+@pytest.mark.parametrize("name", TWO_NUMBER_FUNCTIONS)
+@pytest.mark.parametrize("pair", NUMBER_PAIRS, ids=repr)
+def test_binary_function_two_numbers(torch, name, pair):
+    # add/sub/mul/div (and aliases, floor_divide, true_divide) take two numbers as wrapped numbers:
+    # a 0-d tensor of their result_type (add(3, 3) int64, add(3.0, 2) float32); the others raise
+    # torch's TypeError ("invalid combination of arguments" listing the overloads, or "argument
+    # 'input' (position 1) must be Tensor") -- same text
+    _same_outcome(lambda: getattr(tb, name)(*pair), lambda: getattr(torch, name)(*pair))
+
+
+@pytest.mark.parametrize("name", ["fmod", "eq", "lt", "greater_equal", "atan2", "maximum", "logical_or"])
+def test_binary_function_number_input_messages(torch, name):
+    x = np.arange(1, 4)
+    _same_outcome(lambda: getattr(tb, name)(3, tb.from_numpy(x)), lambda: getattr(torch, name)(3, torch.from_numpy(x)))
+
+
+def test_two_numbers_with_alpha_rounding_mode_and_out(torch):
+    for lib_call in [
+        lambda L: L.add(3, 3, alpha=2), lambda L: L.sub(3.5, 2, alpha=2), lambda L: L.sub(True, False),
+        lambda L: L.add(3, 3, alpha=0.5), lambda L: L.add(True, True, alpha=True), lambda L: L.sub(3, 3, alpha=True),
+        lambda L: L.div(7, 2, rounding_mode="floor"), lambda L: L.div(-7, 2, rounding_mode="trunc"),
+        lambda L: L.div(-7.5, 2, rounding_mode="floor"), lambda L: L.floor_divide(1, 0),
+        lambda L: L.add(3, 3, out=L.empty(0, dtype=L.uint8)), lambda L: L.mul(2.5, 2, out=L.empty(0, dtype=L.int64)),
+        lambda L: L.remainder(3, 3, out=L.empty(0)), lambda L: L.pow(3, 3, out=L.empty(0)),
+        lambda L: L.fmod(3, L.ones(2), out=L.empty(0)), lambda L: L.bitwise_and(3, 3.5),
+    ]:
+        _same_outcome(lambda: lib_call(tb), lambda: lib_call(torch))
+
