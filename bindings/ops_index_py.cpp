@@ -241,7 +241,11 @@ nb::object getitem(nb::handle self_obj, nb::handle index) {
 // The value of t[...] = value as a tensor: scalars take self's dtype (torch's valueToTensor).
 tb::Tensor value_tensor(const tb::Tensor& self, nb::handle value) {
   if (is_tensor(value)) return nb::cast<tb::Tensor>(value);
-  if (is_scalar_like(value)) return tb::full({}, scalar_from_py(value), self.dtype());
+  if (is_scalar_like(value)) {
+    const tb::Scalar v = scalar_from_py(value);
+    tb::check_fill_value(v, self.dtype(), 1);  // torch checks the number against self's dtype
+    return tb::full({}, v, self.dtype());
+  }
   return tensor_from_sequence(value, self.dtype());
 }
 
