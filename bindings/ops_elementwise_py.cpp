@@ -377,6 +377,52 @@ std::optional<tb::Operand> optional_operand(nb::handle h, const char* fn, const 
   return operand_or_throw(h, fn, arg);
 }
 
+// clamp's bounds as torch's argument parser picks the overload: tensors (or None) take the Tensor
+// overload; any number takes the Number overload, which reads a 0-d tensor as its number and
+// refuses any other tensor (TypeError). See Note [clamp checks] in ops/elementwise.cpp.
+using Bounds = std::pair<std::optional<tb::Operand>, std::optional<tb::Operand>>;
+Bounds clamp_bounds(const char* fn, nb::handle min, nb::handle max, bool method) {
+  Bounds b{optional_operand(min, fn, "min"), optional_operand(max, fn, "max")};
+  const bool numbers = (b.first && b.first->is_scalar) || (b.second && b.second->is_scalar);
+  if (!numbers) return b;
+  for (std::optional<tb::Operand>* o : {&b.first, &b.second}) {
+    if (!*o || (*o)->is_scalar) continue;
+    if ((*o)->tensor.dim() == 0) {
+      *o = tb::Operand(tb::item((*o)->tensor));
+      continue;
+    }
+    const bool has_max = max.is_valid() && !max.is_none();
+    std::string got = (method ? "" : "Tensor, ") + arg_type_name(min) + (has_max ? ", " + arg_type_name(max) : "");
+    std::string m = std::string(fn) + "() received an invalid combination of arguments - got (" + got +
+                    "), but expected one of:\n";
+    if (method) {
+      const std::string why = "      didn't match because some of the arguments have invalid types: (!" +
+                              arg_type_name(min) + (has_max ? "!, !" + arg_type_name(max) : "") + "!)\n";
+      m += " * (Tensor min = None, Tensor max = None)\n" + why + " * (Number min = None, Number max = None)\n" + why;
+    } else {
+      m += " * (Tensor input, Tensor min = None, Tensor max = None, *, Tensor out = None)\n"
+           " * (Tensor input, Number min = None, Number max = None, *, Tensor out = None)\n";
+    }
+    throw tb::TypeError(m);
+  }
+  return b;
+}
+
+// clamp_min / clamp_max: a tensor bound is maximum / minimum; a number promotes even a floating
+// input (so a complex number fails as clamp does), then clamps.
+tb::Tensor clamp_one(const tb::Tensor& x, const tb::Operand& v, bool is_min) {
+  if (!v.is_scalar) {
+    const tb::DType r = tb::result_type(x, v.tensor);
+    if (tb::is_complex(r))  // (the kernel's error, not maximum's "not implemented for complex tensors")
+      throw tb::NotImplementedError(std::string(is_min ? "\"maximum_cpu\"" : "\"minimum_cpu\"") +
+                                    " not implemented for '" + std::string(tb::dtype_legacy_name(r)) + "'");
+    return tb::binary(is_min ? BinaryOp::maximum : BinaryOp::minimum, x, v.tensor);
+  }
+  if (tb::is_complex(tb::result_type(x, v.scalar)))
+    throw tb::NotImplementedError("clamp is not supported for complex types");
+  return is_min ? tb::clamp(x, v, std::nullopt) : tb::clamp(x, std::nullopt, v);
+}
+
 nb::object call_alpha(bool is_add, const char* fn, nb::handle input, nb::handle other, nb::handle alpha_h,
                       nb::handle out_h) {
   tb::Operand a = operand_or_throw(input, fn, "input");
@@ -581,8 +627,7 @@ void bind_ops_elementwise(nb::module_& m, TensorClass& cls) {
   for (const char* name : {"clamp", "clip"}) {
     m.def(name, [name](nb::handle input, nb::handle min, nb::handle max, nb::handle out) -> nb::object {
             const tb::Tensor& x = tensor_from_py(input, name, "input");
-            auto lo = optional_operand(min, name, "min");
-            auto hi = optional_operand(max, name, "max");
+            auto [lo, hi] = clamp_bounds(name, min, max, false);
             if (tb::Tensor* o = optional_out(out, name)) {
               tb::clamp_out(x, lo, hi, *o);
               return nb::borrow(out);
@@ -592,12 +637,13 @@ void bind_ops_elementwise(nb::module_& m, TensorClass& cls) {
           nb::arg("input"), nb::arg("min").none() = nb::none(), nb::arg("max").none() = nb::none(), nb::kw_only(),
           nb::arg("out") = nb::none(), "Limits values to [min, max]; min and max may be tensors or numbers.");
     cls.def(name, [name](const tb::Tensor& self, nb::handle min, nb::handle max) {
-              return tb::clamp(self, optional_operand(min, name, "min"), optional_operand(max, name, "max"));
+              auto [lo, hi] = clamp_bounds(name, min, max, true);
+              return tb::clamp(self, lo, hi);
             },
             nb::arg("min").none() = nb::none(), nb::arg("max").none() = nb::none(), "Clamp (see tb.clamp).");
     cls.def(keep(std::string(name) + "_"), [name](nb::handle self, nb::handle min, nb::handle max) {
-              tb::clamp_(*nb::inst_ptr<tb::Tensor>(self), optional_operand(min, name, "min"),
-                         optional_operand(max, name, "max"));
+              auto [lo, hi] = clamp_bounds(name, min, max, true);
+              tb::clamp_(*nb::inst_ptr<tb::Tensor>(self), lo, hi);
               return nb::borrow(self);
             },
             nb::arg("min").none() = nb::none(), nb::arg("max").none() = nb::none(), "In-place clamp.");
@@ -605,13 +651,11 @@ void bind_ops_elementwise(nb::module_& m, TensorClass& cls) {
   for (const char* name : {"clamp_min", "clamp_max"}) {
     const bool is_min = std::strcmp(name, "clamp_min") == 0;
     m.def(name, [is_min, name](const tb::Tensor& x, nb::handle v) {
-            auto o = operand_or_throw(v, name, is_min ? "min" : "max");
-            return is_min ? tb::clamp(x, o, std::nullopt) : tb::clamp(x, std::nullopt, o);
+            return clamp_one(x, operand_or_throw(v, name, is_min ? "min" : "max"), is_min);
           },
           nb::arg("input"), nb::arg(is_min ? "min" : "max"), is_min ? "clamp(input, min=min)." : "clamp(input, max=max).");
     cls.def(name, [is_min, name](const tb::Tensor& x, nb::handle v) {
-              auto o = operand_or_throw(v, name, is_min ? "min" : "max");
-              return is_min ? tb::clamp(x, o, std::nullopt) : tb::clamp(x, std::nullopt, o);
+              return clamp_one(x, operand_or_throw(v, name, is_min ? "min" : "max"), is_min);
             },
             nb::arg(is_min ? "min" : "max"), is_min ? "clamp(min=min)." : "clamp(max=max).");
   }
