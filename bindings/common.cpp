@@ -128,6 +128,31 @@ tb::Tensor& tensor_from_py(nb::handle h, const char* fn, const char* arg) {
   return *t;
 }
 
+// ---- sequences of tensors ----------------------------------------------------------------------
+std::vector<tb::Tensor> tensors_from_sequence(nb::handle seq, const TensorSequenceArg& arg) {
+  PyObject* o = seq.ptr();
+  if (arg.strict_sequence && (is_tensor(seq) || !PySequence_Check(o)))
+    throw tb::TypeError(arg.not_sequence(py_type_name(seq)));
+  PyObject* f = arg.not_sequence ? PySequence_Fast(o, arg.not_sequence(py_type_name(seq)).c_str())
+                                 : PySequence_List(o);  // (its own error for a non-iterable)
+  if (!f) throw nb::python_error();
+  nb::object fast = nb::steal(f);
+  const Py_ssize_t n = PySequence_Fast_GET_SIZE(f);
+  std::vector<tb::Tensor> out;
+  out.reserve(size_t(n));
+  for (Py_ssize_t i = 0; i < n; ++i) {
+    nb::handle item = PySequence_Fast_GET_ITEM(f, i);
+    if (arg.none_as_undefined && item.is_none()) {
+      out.emplace_back();
+    } else if (is_tensor(item)) {
+      out.push_back(nb::cast<tb::Tensor>(item));
+    } else {
+      throw tb::TypeError(arg.bad_element(size_t(i), py_type_name(item)));
+    }
+  }
+  return out;
+}
+
 // ---- sizes -------------------------------------------------------------------------------------
 namespace {
 int64_t index_value(nb::handle item, const char* fn, const char* arg, size_t pos) {

@@ -283,18 +283,12 @@ void setitem(nb::handle self_obj, nb::handle index, nb::handle value) {
 
 // The index tuple of index_put_: tensors (torch accepts no None there).
 std::vector<tb::Tensor> index_tuple(nb::handle indices, const char* fn) {
-  nb::object fast = nb::steal(PySequence_Fast(indices.ptr(), "indices must be a tuple of tensors"));
-  if (!fast.is_valid()) throw nb::python_error();
-  std::vector<tb::Tensor> out;
-  Py_ssize_t n = PySequence_Fast_GET_SIZE(fast.ptr());
-  for (Py_ssize_t i = 0; i < n; ++i) {
-    nb::handle item = PySequence_Fast_GET_ITEM(fast.ptr(), i);
-    if (!is_tensor(item))
-      throw tb::TypeError(std::string(fn) + "(): expected Tensor as element " + s(i) + " in argument 0, but got " +
-                          py_type_name(item));
-    out.push_back(nb::cast<tb::Tensor>(item));
-  }
-  return out;
+  TensorSequenceArg arg;
+  arg.not_sequence = [](const std::string&) { return std::string("indices must be a tuple of tensors"); };
+  arg.bad_element = [fn](size_t i, const std::string& type) {
+    return std::string(fn) + "(): expected Tensor as element " + s(int64_t(i)) + " in argument 0, but got " + type;
+  };
+  return tensors_from_sequence(indices, arg);
 }
 
 tb::Tensor index_tensor_arg(nb::handle h, const char* fn) { return tensor_from_py(h, fn, "index"); }
