@@ -341,14 +341,27 @@ bool has_out(nb::handle out) { return out.is_valid() && !out.is_none(); }
 
 // Two numbers: torch's add, sub, mul and div (all rounding modes, floor_divide, true_divide) take
 // them as wrapped numbers, so the result is a 0-d tensor of their result_type (add(3, 3) int64,
-// add(3.0, 2) float32): `a` becomes a 0-d tensor of that dtype, which keeps the promotion.
+// add(3.0, 2) float32): `a` becomes a 0-d tensor of that dtype, which keeps the promotion -- a bool
+// stays bool (the same promotion), so that sub(True, 1) fails as torch's bool subtraction. A Python
+// int past int64 is a uint64 wrapped number, which torch promotes with a float only.
 bool takes_two_numbers(BinaryOp op) {
   return op == BinaryOp::add || op == BinaryOp::sub || op == BinaryOp::mul || op == BinaryOp::div ||
          op == BinaryOp::div_floor || op == BinaryOp::div_trunc;
 }
 
-tb::Operand wrapped_number_pair(const tb::Operand& a, const tb::Operand& b) {
-  return tb::Operand(tb::full({}, a.scalar, tb::result_type(a.scalar, b.scalar)));
+tb::Operand wrapped_number_pair(BinaryOp op, const tb::Operand& a, const tb::Operand& b) {
+  const bool ua = a.scalar.kind() == tb::Scalar::Kind::UInt, ub = b.scalar.kind() == tb::Scalar::Kind::UInt;
+  const bool bool_sub = op == BinaryOp::sub && (a.scalar.is_bool() || b.scalar.is_bool());  // (fails first)
+  if (ua && ub) return tb::Operand(tb::full({}, a.scalar, tb::DType::UInt64));
+  if ((ua || ub) && !(ua ? b : a).scalar.is_floating_point() && !bool_sub) {
+    auto name = [](const tb::Scalar& v) {
+      return v.is_bool() ? "Bool" : v.is_complex() ? "ComplexFloat" : v.kind() == tb::Scalar::Kind::UInt ? "UInt64" : "Long";
+    };
+    throw tb::RuntimeError(std::string("Promotion for uint16, uint32, uint64 types is not supported, attempted to "
+                                       "promote ") + name(a.scalar) + " and " + name(b.scalar));
+  }
+  const tb::DType dt = a.scalar.is_bool() ? tb::DType::Bool : tb::result_type(a.scalar, b.scalar);
+  return tb::Operand(tb::full({}, a.scalar, dt));
 }
 
 // A binary op called as a function: (input, other) may be tensors or numbers (see throw_number_input
@@ -362,7 +375,7 @@ nb::object call_binary(BinaryOp op, const char* fn, nb::handle input, nb::handle
                                op == BinaryOp::bitwise_and || op == BinaryOp::bitwise_or ||
                                op == BinaryOp::bitwise_xor || op == BinaryOp::bitwise_left_shift ||
                                op == BinaryOp::bitwise_right_shift;
-  if (a.is_scalar && b.is_scalar && takes_two_numbers(op)) a = wrapped_number_pair(a, b);
+  if (a.is_scalar && b.is_scalar && takes_two_numbers(op)) a = wrapped_number_pair(op, a, b);
   else if (a.is_scalar && (b.is_scalar || !number_input_ok)) throw_number_input(op, fn, input, other, out_h);
   const int64_t work = std::max(numel_of_operand(a), numel_of_operand(b));
   if (tb::Tensor* out = optional_out(out_h, fn)) {
@@ -428,7 +441,7 @@ nb::object call_alpha(bool is_add, const char* fn, nb::handle input, nb::handle 
   tb::Operand a = operand_or_throw(input, fn, "input");
   tb::Operand b = operand_or_throw(other, fn, "other");
   tb::Scalar alpha = scalar_from_py(alpha_h);
-  if (a.is_scalar && b.is_scalar) a = wrapped_number_pair(a, b);
+  if (a.is_scalar && b.is_scalar) a = wrapped_number_pair(is_add ? BinaryOp::add : BinaryOp::sub, a, b);
   const int64_t work = std::max(numel_of_operand(a), numel_of_operand(b));
   if (tb::Tensor* out = optional_out(out_h, fn)) {
     maybe_release_gil(work, [&] { is_add ? tb::add_out(a, b, alpha, *out) : tb::sub_out(a, b, alpha, *out); });

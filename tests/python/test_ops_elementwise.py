@@ -500,8 +500,11 @@ def _same_outcome(tb_fn, torch_fn):
 TWO_NUMBER_FUNCTIONS = [r[0] for r in BINARY] + [
     "subtract", "multiply", "divide", "arctan2", "not_equal", "less", "less_equal", "greater",
     "greater_equal"]
-NUMBER_PAIRS = [(3, 3), (3.0, 2), (True, False), (2j, 1), (7, -2), (-7.5, 2), (1, 0), (2.5, 1j),
-                (np.float64(1.5), np.int32(2)), (2 ** 62, 2 ** 62)]
+NUMBER_PAIRS = [(3, 3), (3.0, 2), (True, False), (True, 1), (2.5, False), (True, 2j), (2j, 1), (7, -2), (-7.5, 2),
+                (1, 0), (2.5, 1j),
+                (np.float64(1.5), np.int32(2)), (2 ** 62, 2 ** 62),
+                # an int past int64 is a uint64 wrapped number: promotes with a float only
+                (2 ** 64 - 1, 1), (True, 2 ** 64 - 1), (2 ** 64 - 1, False), (2 ** 64 - 1, 1j), (2 ** 63, 1.5)]
 
 
 @pytest.mark.parametrize("name", TWO_NUMBER_FUNCTIONS)
@@ -523,6 +526,7 @@ def test_binary_function_number_input_messages(torch, name):
 def test_two_numbers_with_alpha_rounding_mode_and_out(torch):
     for lib_call in [
         lambda L: L.add(3, 3, alpha=2), lambda L: L.sub(3.5, 2, alpha=2), lambda L: L.sub(True, False),
+        lambda L: L.sub(True, 1), lambda L: L.sub(1.5, True), lambda L: L.add(True, 2 ** 64 - 1, alpha=2),
         lambda L: L.add(3, 3, alpha=0.5), lambda L: L.add(True, True, alpha=True), lambda L: L.sub(3, 3, alpha=True),
         lambda L: L.div(7, 2, rounding_mode="floor"), lambda L: L.div(-7, 2, rounding_mode="trunc"),
         lambda L: L.div(-7.5, 2, rounding_mode="floor"), lambda L: L.floor_divide(1, 0),
