@@ -131,8 +131,8 @@ tb::Tensor& tensor_from_py(nb::handle h, const char* fn, const char* arg) {
 // ---- sequences of tensors ----------------------------------------------------------------------
 std::vector<tb::Tensor> tensors_from_sequence(nb::handle seq, const TensorSequenceArg& arg) {
   PyObject* o = seq.ptr();
-  if (arg.strict_sequence && (is_tensor(seq) || !PySequence_Check(o)))
-    throw tb::TypeError(arg.not_sequence(py_type_name(seq)));
+  if (arg.tuple_or_list && !PyTuple_Check(o) && !PyList_Check(o))
+    throw tb::TypeError(arg.not_sequence(is_tensor(seq) ? std::string("Tensor") : py_type_name(seq)));
   PyObject* f = arg.not_sequence ? PySequence_Fast(o, arg.not_sequence(py_type_name(seq)).c_str())
                                  : PySequence_List(o);  // (its own error for a non-iterable)
   if (!f) throw nb::python_error();
@@ -151,6 +151,20 @@ std::vector<tb::Tensor> tensors_from_sequence(nb::handle seq, const TensorSequen
     }
   }
   return out;
+}
+
+TensorSequenceArg tuple_of_tensors_arg(const char* fn, const char* name, int position) {
+  TensorSequenceArg arg;
+  arg.tuple_or_list = true;
+  arg.not_sequence = [=](const std::string& type) {
+    return std::string(fn) + "(): argument '" + name + "' (position " + std::to_string(position) +
+           ") must be tuple of Tensors, not " + type;
+  };
+  arg.bad_element = [=](size_t i, const std::string& type) {
+    return "expected Tensor as element " + std::to_string(i) + " in argument " + std::to_string(position - 1) +
+           ", but got " + type;
+  };
+  return arg;
 }
 
 // ---- sizes -------------------------------------------------------------------------------------

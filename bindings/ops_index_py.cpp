@@ -281,14 +281,10 @@ void setitem(nb::handle self_obj, nb::handle index, nb::handle value) {
   tb::index_put_(p.view, p.indices, v);
 }
 
-// The index tuple of index_put_: tensors (torch accepts no None there).
-std::vector<tb::Tensor> index_tuple(nb::handle indices, const char* fn) {
-  TensorSequenceArg arg;
-  arg.not_sequence = [](const std::string&) { return std::string("indices must be a tuple of tensors"); };
-  arg.bad_element = [fn](size_t i, const std::string& type) {
-    return std::string(fn) + "(): expected Tensor as element " + s(int64_t(i)) + " in argument 0, but got " + type;
-  };
-  return tensors_from_sequence(indices, arg);
+// The index tuple of index_put_: tensors (torch accepts no None there); `position` is 1 for the
+// methods, 2 for tb.index_put(input, indices, ...).
+std::vector<tb::Tensor> index_tuple(nb::handle indices, const char* fn, int position) {
+  return tensors_from_sequence(indices, tuple_of_tensors_arg(fn, "indices", position));
 }
 
 tb::Tensor index_tensor_arg(nb::handle h, const char* fn) { return tensor_from_py(h, fn, "index"); }
@@ -371,11 +367,15 @@ void bind_ops_index(nb::module_& m, TensorClass& cls) {
     return tb::scatter_add(t, dim, index_tensor_arg(index, "scatter_add"), src);
   };
   auto index_put_ = [](nb::handle self, nb::handle indices, const tb::Tensor& values, bool accumulate) {
-    tb::index_put_(nb::cast<const tb::Tensor&>(self), index_tuple(indices, "index_put_"), values, accumulate);
+    tb::index_put_(nb::cast<const tb::Tensor&>(self), index_tuple(indices, "index_put_", 1), values, accumulate);
     return nb::borrow(self);
   };
   auto index_put = [](const tb::Tensor& t, nb::handle indices, const tb::Tensor& values, bool accumulate) {
-    return tb::index_put(t, index_tuple(indices, "index_put"), values, accumulate);
+    return tb::index_put(t, index_tuple(indices, "index_put", 1), values, accumulate);
+  };
+  auto index_put_function = [](const tb::Tensor& t, nb::handle indices, const tb::Tensor& values,
+                               bool accumulate) {
+    return tb::index_put(t, index_tuple(indices, "index_put", 2), values, accumulate);
   };
   // a tensor value uses the tensor overload (differentiable in the value, torch's MaskedFillBackward1)
   auto masked_fill = [](const tb::Tensor& t, nb::handle mask, nb::handle value) {
@@ -437,7 +437,7 @@ void bind_ops_index(nb::module_& m, TensorClass& cls) {
           "In place: t[indices] = values (a tuple of index tensors); with accumulate, += (repeated indices add up).");
   cls.def("index_put", index_put, nb::arg("indices"), nb::arg("values"), nb::arg("accumulate") = false,
           "Out-of-place index_put_.");
-  m.def("index_put", index_put, nb::arg("input"), nb::arg("indices"), nb::arg("values"),
+  m.def("index_put", index_put_function, nb::arg("input"), nb::arg("indices"), nb::arg("values"),
         nb::arg("accumulate") = false, "Out-of-place index_put_.");
   const char* reduce_doc = "In place: t[index[i][j]][j] = reduce(t[...], src[i][j]) (dim=0), reduce 'sum', 'prod', "
                            "'mean', 'amax' or 'amin'; include_self=False ignores t's values at the indexed places.";

@@ -10,14 +10,9 @@ namespace tbpy {
 
 namespace {
 
-// cat/stack's tensors: a sequence (not a tensor) of tensors.
+// cat/stack's tensors.
 std::vector<tb::Tensor> tensor_list(nb::handle seq, const char* fn) {
-  TensorSequenceArg arg;
-  arg.strict_sequence = true;
-  const std::string msg = std::string(fn) + "(): argument 'tensors' (position 1) must be tuple of Tensors, not ";
-  arg.not_sequence = [&](const std::string& type) { return msg + type; };
-  arg.bad_element = [&](size_t, const std::string& type) { return msg + type; };
-  return tensors_from_sequence(seq, arg);
+  return tensors_from_sequence(seq, tuple_of_tensors_arg(fn, "tensors", 1));
 }
 
 nb::tuple tuple_of(const std::vector<tb::Tensor>& ts) {

@@ -454,3 +454,16 @@ def test_index_counting_and_sequence_conversion(torch, case, shape):
         return f
     _same_outcome(get(tb), get(torch))
     _same_outcome(put(tb), put(torch))
+
+
+@pytest.mark.parametrize("call", [
+    "x.index_put_(5, v)", "x.index_put_(L.tensor([0]), v)", "x.index_put_(iter([L.tensor([0])]), v)",
+    "x.index_put_((L.tensor([0]), 1), v)", "x.index_put((None,), v)", "x.index_put([L.tensor([0]), [1]], v)",
+    "L.index_put(x, 5, v)", "L.index_put(x, (L.tensor([0]), 1), v)", "L.index_put(x, 'ab', v)",
+])
+def test_index_put_indices_messages(torch, call):
+    # index_put's indices is a "tuple of Tensors" parameter (position 1 of the methods, 2 of
+    # tb.index_put): torch's argument parser messages
+    def run(L):
+        return lambda: eval(call, {"L": L, "x": L.ones(2, 2), "v": L.tensor(1.0)})
+    _same_outcome(run(tb), run(torch))
