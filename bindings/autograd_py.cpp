@@ -69,10 +69,14 @@ nb::object tensors_to_tuple(const ag::TensorList& ts) {
   return nb::tuple(l);
 }
 
+// Any iterable of tensors or None (None: no tensor there).
 ag::TensorList tensors_from_seq(nb::handle seq, const char* fn) {
-  ag::TensorList r;
-  for (nb::handle h : seq) r.push_back(h.is_none() ? tb::Tensor() : tensor_from_py(h, fn, "tensors"));
-  return r;
+  TensorSequenceArg arg;
+  arg.none_as_undefined = true;
+  arg.bad_element = [fn](size_t, const std::string& type) {
+    return std::string(fn) + "(): argument 'tensors' must be Tensor, not " + type;
+  };
+  return tensors_from_sequence(seq, arg);
 }
 
 // torch's RemovableHandle: removes one hook (by id) from wherever it was registered.

@@ -128,6 +128,45 @@ tb::Tensor& tensor_from_py(nb::handle h, const char* fn, const char* arg) {
   return *t;
 }
 
+// ---- sequences of tensors ----------------------------------------------------------------------
+std::vector<tb::Tensor> tensors_from_sequence(nb::handle seq, const TensorSequenceArg& arg) {
+  PyObject* o = seq.ptr();
+  if (arg.tuple_or_list && !PyTuple_Check(o) && !PyList_Check(o))
+    throw tb::TypeError(arg.not_sequence(is_tensor(seq) ? std::string("Tensor") : py_type_name(seq)));
+  PyObject* f = arg.not_sequence ? PySequence_Fast(o, arg.not_sequence(py_type_name(seq)).c_str())
+                                 : PySequence_List(o);  // (its own error for a non-iterable)
+  if (!f) throw nb::python_error();
+  nb::object fast = nb::steal(f);
+  const Py_ssize_t n = PySequence_Fast_GET_SIZE(f);
+  std::vector<tb::Tensor> out;
+  out.reserve(size_t(n));
+  for (Py_ssize_t i = 0; i < n; ++i) {
+    nb::handle item = PySequence_Fast_GET_ITEM(f, i);
+    if (arg.none_as_undefined && item.is_none()) {
+      out.emplace_back();
+    } else if (is_tensor(item)) {
+      out.push_back(nb::cast<tb::Tensor>(item));
+    } else {
+      throw tb::TypeError(arg.bad_element(size_t(i), py_type_name(item)));
+    }
+  }
+  return out;
+}
+
+TensorSequenceArg tuple_of_tensors_arg(const char* fn, const char* name, int position) {
+  TensorSequenceArg arg;
+  arg.tuple_or_list = true;
+  arg.not_sequence = [=](const std::string& type) {
+    return std::string(fn) + "(): argument '" + name + "' (position " + std::to_string(position) +
+           ") must be tuple of Tensors, not " + type;
+  };
+  arg.bad_element = [=](size_t i, const std::string& type) {
+    return "expected Tensor as element " + std::to_string(i) + " in argument " + std::to_string(position - 1) +
+           ", but got " + type;
+  };
+  return arg;
+}
+
 // ---- sizes -------------------------------------------------------------------------------------
 namespace {
 int64_t index_value(nb::handle item, const char* fn, const char* arg, size_t pos) {

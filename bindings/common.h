@@ -8,7 +8,10 @@
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
 
+#include <functional>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "tensorbridge/error.h"
 #include "tensorbridge/tensor.h"
@@ -58,6 +61,28 @@ void set_tensor_class(nb::handle cls);
 bool is_tensor(nb::handle h);
 // The C++ tensor inside a tensorbridge.Tensor (TypeError naming fn/arg otherwise).
 tb::Tensor& tensor_from_py(nb::handle h, const char* fn = "", const char* arg = "input");
+
+// ---- sequences of tensors ----------------------------------------------------------------------
+// How one "sequence of tensors" argument is read (cat's tensors, index_put_'s indices, autograd's
+// outputs/inputs/grad_outputs) and torch's TypeError texts for it, which differ by call site.
+struct TensorSequenceArg {
+  // true: the argument must be a tuple or a list (torch's "tuple of Tensors" parameters); false: any
+  // iterable.
+  bool tuple_or_list = false;
+  // The TypeError text for an argument that is not a sequence/iterable, given its type name; unset:
+  // Python's own error for a non-iterable ("'int' object is not iterable").
+  std::function<std::string(const std::string& type)> not_sequence;
+  // The TypeError text for element i, of the given type name, that is not a tensor.
+  std::function<std::string(size_t i, const std::string& type)> bad_element;
+  // None elements become undefined tensors (autograd's "no tensor here") instead of an error.
+  bool none_as_undefined = false;
+};
+std::vector<tb::Tensor> tensors_from_sequence(nb::handle seq, const TensorSequenceArg& arg);
+// torch's argument parser for a "tuple of Tensors" parameter (cat's tensors, index_put's indices):
+// a tuple or list, else TypeError "cat(): argument 'tensors' (position 1) must be tuple of Tensors,
+// not int"; an element that is not a tensor: "expected Tensor as element 1 in argument 0, but got
+// int" (the argument counted from 0).
+TensorSequenceArg tuple_of_tensors_arg(const char* fn, const char* name, int position);
 
 // ---- GIL ---------------------------------------------------------------------------------------
 // Runs f() with the GIL released when `work` (elements touched) is large enough that other Python

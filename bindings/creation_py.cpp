@@ -216,9 +216,10 @@ void bind_creation(nb::module_& m, TensorClass& cls) {
   m.def(
       "full",
       [](nb::handle size, nb::handle fill_value, nb::handle dtype, nb::handle device, bool requires_grad) {
-        return finish(tb::full(size_from_py(size, "full"), scalar_from_py(fill_value),
-                               optional_dtype(dtype, "full"), device_from_py(device)),
-                      requires_grad);
+        const tb::Scalar v = scalar_from_py(fill_value);
+        tb::Tensor t = tb::full(size_from_py(size, "full"), v, optional_dtype(dtype, "full"), device_from_py(device));
+        tb::check_fill_value(v, t.dtype(), t.numel());  // (after the size checks, as torch)
+        return finish(std::move(t), requires_grad);
       },
       nb::arg("size"), nb::arg("fill_value"), nb::kw_only(), nb::arg("dtype").none() = nb::none(),
       nb::arg("device").none() = nb::none(), nb::arg("requires_grad") = false,
@@ -293,7 +294,9 @@ void bind_creation(nb::module_& m, TensorClass& cls) {
          bool requires_grad) {
         tb::DType dt = optional_dtype(dtype).value_or(t.dtype());
         tb::Device dev = device.is_none() ? t.device() : device_from_py(device);
-        return finish(tb::full(t.shape(), scalar_from_py(fill_value), dt, dev), requires_grad);
+        const tb::Scalar v = scalar_from_py(fill_value);
+        tb::check_fill_value(v, dt, t.numel());
+        return finish(tb::full(t.shape(), v, dt, dev), requires_grad);
       },
       nb::arg("input"), nb::arg("fill_value"), nb::kw_only(), nb::arg("dtype").none() = nb::none(),
       nb::arg("device").none() = nb::none(), nb::arg("requires_grad") = false,

@@ -293,7 +293,80 @@ tb::Tensor* optional_out(nb::handle out, const char* fn) {
   return t;
 }
 
-// A binary op called as a function: (input, other) may be tensors or numbers, at least one tensor.
+// The argument types torch's "invalid combination of arguments" message lists.
+std::string arg_type_name(nb::handle h) { return as_tensor(h) ? std::string("Tensor") : py_type_name(h); }
+
+bool has_out(nb::handle out) { return out.is_valid() && !out.is_none(); }
+
+// torch's TypeError for a number `input` that no overload of the function takes (two numbers for
+// remainder, pow and the bitwise functions; any number for fmod and the comparisons; the
+// single-signature functions name the argument).
+[[noreturn]] void throw_number_input(BinaryOp op, const char* fn, nb::handle input, nb::handle other,
+                                     nb::handle out) {
+  const std::string head = std::string(fn) + "() received an invalid combination of arguments - got (" +
+                           arg_type_name(input) + ", " + arg_type_name(other) +
+                           (has_out(out) ? ", out=" + arg_type_name(out) : std::string()) +
+                           "), but expected one of:\n";
+  const char* tensor_tensor = " * (Tensor input, Tensor other, *, Tensor out = None)\n";
+  const char* tensor_number = " * (Tensor input, Number other, *, Tensor out = None)\n";
+  switch (op) {
+    case BinaryOp::pow:
+      throw tb::TypeError(head + " * (Tensor input, Tensor exponent, *, Tensor out = None)\n"
+                                 " * (Number self, Tensor exponent, *, Tensor out = None)\n"
+                                 " * (Tensor input, Number exponent, *, Tensor out = None)\n");
+    case BinaryOp::remainder:
+    case BinaryOp::bitwise_and:
+    case BinaryOp::bitwise_or:
+    case BinaryOp::bitwise_xor:
+    case BinaryOp::bitwise_left_shift:
+    case BinaryOp::bitwise_right_shift: {
+      std::string m = head + tensor_tensor + " * (Number self, Tensor other)\n";
+      if (!has_out(out))  // (torch explains the one overload that takes the arguments as given)
+        m += "      didn't match because some of the arguments have invalid types: (!" + arg_type_name(input) +
+             "!, !" + arg_type_name(other) + "!)\n";
+      throw tb::TypeError(m + tensor_number);
+    }
+    case BinaryOp::fmod:
+    case BinaryOp::eq:
+    case BinaryOp::ne:
+    case BinaryOp::lt:
+    case BinaryOp::le:
+    case BinaryOp::gt:
+    case BinaryOp::ge:
+      throw tb::TypeError(head + tensor_tensor + tensor_number);
+    default:
+      throw tb::TypeError(std::string(fn) + "(): argument 'input' (position 1) must be Tensor, not " +
+                          py_type_name(input));
+  }
+}
+
+// Two numbers: torch's add, sub, mul and div (all rounding modes, floor_divide, true_divide) take
+// them as wrapped numbers, so the result is a 0-d tensor of their result_type (add(3, 3) int64,
+// add(3.0, 2) float32): `a` becomes a 0-d tensor of that dtype, which keeps the promotion -- a bool
+// stays bool (the same promotion), so that sub(True, 1) fails as torch's bool subtraction. A Python
+// int past int64 is a uint64 wrapped number, which torch promotes with a float only.
+bool takes_two_numbers(BinaryOp op) {
+  return op == BinaryOp::add || op == BinaryOp::sub || op == BinaryOp::mul || op == BinaryOp::div ||
+         op == BinaryOp::div_floor || op == BinaryOp::div_trunc;
+}
+
+tb::Operand wrapped_number_pair(BinaryOp op, const tb::Operand& a, const tb::Operand& b) {
+  const bool ua = a.scalar.kind() == tb::Scalar::Kind::UInt, ub = b.scalar.kind() == tb::Scalar::Kind::UInt;
+  const bool bool_sub = op == BinaryOp::sub && (a.scalar.is_bool() || b.scalar.is_bool());  // (fails first)
+  if (ua && ub) return tb::Operand(tb::full({}, a.scalar, tb::DType::UInt64));
+  if ((ua || ub) && !(ua ? b : a).scalar.is_floating_point() && !bool_sub) {
+    auto name = [](const tb::Scalar& v) {
+      return v.is_bool() ? "Bool" : v.is_complex() ? "ComplexFloat" : v.kind() == tb::Scalar::Kind::UInt ? "UInt64" : "Long";
+    };
+    throw tb::RuntimeError(std::string("Promotion for uint16, uint32, uint64 types is not supported, attempted to "
+                                       "promote ") + name(a.scalar) + " and " + name(b.scalar));
+  }
+  const tb::DType dt = a.scalar.is_bool() ? tb::DType::Bool : tb::result_type(a.scalar, b.scalar);
+  return tb::Operand(tb::full({}, a.scalar, dt));
+}
+
+// A binary op called as a function: (input, other) may be tensors or numbers (see throw_number_input
+// and takes_two_numbers for which functions take a number `input`).
 nb::object call_binary(BinaryOp op, const char* fn, nb::handle input, nb::handle other, nb::handle out_h) {
   tb::Operand a = operand_or_throw(input, fn, "input");
   tb::Operand b = operand_or_throw(other, fn, "other");
@@ -303,9 +376,8 @@ nb::object call_binary(BinaryOp op, const char* fn, nb::handle input, nb::handle
                                op == BinaryOp::bitwise_and || op == BinaryOp::bitwise_or ||
                                op == BinaryOp::bitwise_xor || op == BinaryOp::bitwise_left_shift ||
                                op == BinaryOp::bitwise_right_shift;
-  if (a.is_scalar && (b.is_scalar || !number_input_ok))
-    throw tb::TypeError(std::string(fn) + "(): argument 'input' (position 1) must be Tensor, not " +
-                        py_type_name(input));
+  if (a.is_scalar && b.is_scalar && takes_two_numbers(op)) a = wrapped_number_pair(op, a, b);
+  else if (a.is_scalar && (b.is_scalar || !number_input_ok)) throw_number_input(op, fn, input, other, out_h);
   const int64_t work = std::max(numel_of_operand(a), numel_of_operand(b));
   if (tb::Tensor* out = optional_out(out_h, fn)) {
     maybe_release_gil(work, [&] { tb::binary_out(op, a, b, *out); });
@@ -319,14 +391,58 @@ std::optional<tb::Operand> optional_operand(nb::handle h, const char* fn, const 
   return operand_or_throw(h, fn, arg);
 }
 
+// clamp's bounds as torch's argument parser picks the overload: tensors (or None) take the Tensor
+// overload; any number takes the Number overload, which reads a 0-d tensor as its number and
+// refuses any other tensor (TypeError). See Note [clamp checks] in ops/elementwise.cpp.
+using Bounds = std::pair<std::optional<tb::Operand>, std::optional<tb::Operand>>;
+Bounds clamp_bounds(const char* fn, nb::handle min, nb::handle max, bool method) {
+  Bounds b{optional_operand(min, fn, "min"), optional_operand(max, fn, "max")};
+  const bool numbers = (b.first && b.first->is_scalar) || (b.second && b.second->is_scalar);
+  if (!numbers) return b;
+  for (std::optional<tb::Operand>* o : {&b.first, &b.second}) {
+    if (!*o || (*o)->is_scalar) continue;
+    if ((*o)->tensor.dim() == 0) {
+      *o = tb::Operand(tb::item((*o)->tensor));
+      continue;
+    }
+    const bool has_max = max.is_valid() && !max.is_none();
+    std::string got = (method ? "" : "Tensor, ") + arg_type_name(min) + (has_max ? ", " + arg_type_name(max) : "");
+    std::string m = std::string(fn) + "() received an invalid combination of arguments - got (" + got +
+                    "), but expected one of:\n";
+    if (method) {
+      const std::string why = "      didn't match because some of the arguments have invalid types: (!" +
+                              arg_type_name(min) + (has_max ? "!, !" + arg_type_name(max) : "") + "!)\n";
+      m += " * (Tensor min = None, Tensor max = None)\n" + why + " * (Number min = None, Number max = None)\n" + why;
+    } else {
+      m += " * (Tensor input, Tensor min = None, Tensor max = None, *, Tensor out = None)\n"
+           " * (Tensor input, Number min = None, Number max = None, *, Tensor out = None)\n";
+    }
+    throw tb::TypeError(m);
+  }
+  return b;
+}
+
+// clamp_min / clamp_max: a tensor bound is maximum / minimum; a number promotes even a floating
+// input (so a complex number fails as clamp does), then clamps.
+tb::Tensor clamp_one(const tb::Tensor& x, const tb::Operand& v, bool is_min) {
+  if (!v.is_scalar) {
+    const tb::DType r = tb::result_type(x, v.tensor);
+    if (tb::is_complex(r))  // (the kernel's error, not maximum's "not implemented for complex tensors")
+      throw tb::NotImplementedError(std::string(is_min ? "\"maximum_cpu\"" : "\"minimum_cpu\"") +
+                                    " not implemented for '" + std::string(tb::dtype_legacy_name(r)) + "'");
+    return tb::binary(is_min ? BinaryOp::maximum : BinaryOp::minimum, x, v.tensor);
+  }
+  if (tb::is_complex(tb::result_type(x, v.scalar)))
+    throw tb::NotImplementedError("clamp is not supported for complex types");
+  return is_min ? tb::clamp(x, v, std::nullopt) : tb::clamp(x, std::nullopt, v);
+}
+
 nb::object call_alpha(bool is_add, const char* fn, nb::handle input, nb::handle other, nb::handle alpha_h,
                       nb::handle out_h) {
   tb::Operand a = operand_or_throw(input, fn, "input");
   tb::Operand b = operand_or_throw(other, fn, "other");
   tb::Scalar alpha = scalar_from_py(alpha_h);
-  if (a.is_scalar && b.is_scalar)
-    throw tb::TypeError(std::string(fn) + "(): argument 'input' (position 1) must be Tensor, not " +
-                        py_type_name(input));
+  if (a.is_scalar && b.is_scalar) a = wrapped_number_pair(is_add ? BinaryOp::add : BinaryOp::sub, a, b);
   const int64_t work = std::max(numel_of_operand(a), numel_of_operand(b));
   if (tb::Tensor* out = optional_out(out_h, fn)) {
     maybe_release_gil(work, [&] { is_add ? tb::add_out(a, b, alpha, *out) : tb::sub_out(a, b, alpha, *out); });
@@ -406,6 +522,9 @@ void bind_ops_elementwise(nb::module_& m, TensorClass& cls) {
     const char* name = r.name;
     const bool tensor_only = r.tensor_only;
     m.def(r.name, [op, name, tensor_only](nb::handle input, nb::handle other, nb::handle out) {
+            if (tensor_only && !as_tensor(input))
+              throw tb::TypeError(std::string(name) + "(): argument 'input' (position 1) must be Tensor, not " +
+                                  py_type_name(input));
             if (tensor_only) require_tensor(other, name);
             return call_binary(op, name, input, other, out);
           },
@@ -522,8 +641,7 @@ void bind_ops_elementwise(nb::module_& m, TensorClass& cls) {
   for (const char* name : {"clamp", "clip"}) {
     m.def(name, [name](nb::handle input, nb::handle min, nb::handle max, nb::handle out) -> nb::object {
             const tb::Tensor& x = tensor_from_py(input, name, "input");
-            auto lo = optional_operand(min, name, "min");
-            auto hi = optional_operand(max, name, "max");
+            auto [lo, hi] = clamp_bounds(name, min, max, false);
             if (tb::Tensor* o = optional_out(out, name)) {
               tb::clamp_out(x, lo, hi, *o);
               return nb::borrow(out);
@@ -533,12 +651,13 @@ void bind_ops_elementwise(nb::module_& m, TensorClass& cls) {
           nb::arg("input"), nb::arg("min").none() = nb::none(), nb::arg("max").none() = nb::none(), nb::kw_only(),
           nb::arg("out") = nb::none(), "Limits values to [min, max]; min and max may be tensors or numbers.");
     cls.def(name, [name](const tb::Tensor& self, nb::handle min, nb::handle max) {
-              return tb::clamp(self, optional_operand(min, name, "min"), optional_operand(max, name, "max"));
+              auto [lo, hi] = clamp_bounds(name, min, max, true);
+              return tb::clamp(self, lo, hi);
             },
             nb::arg("min").none() = nb::none(), nb::arg("max").none() = nb::none(), "Clamp (see tb.clamp).");
     cls.def(keep(std::string(name) + "_"), [name](nb::handle self, nb::handle min, nb::handle max) {
-              tb::clamp_(*nb::inst_ptr<tb::Tensor>(self), optional_operand(min, name, "min"),
-                         optional_operand(max, name, "max"));
+              auto [lo, hi] = clamp_bounds(name, min, max, true);
+              tb::clamp_(*nb::inst_ptr<tb::Tensor>(self), lo, hi);
               return nb::borrow(self);
             },
             nb::arg("min").none() = nb::none(), nb::arg("max").none() = nb::none(), "In-place clamp.");
@@ -546,13 +665,11 @@ void bind_ops_elementwise(nb::module_& m, TensorClass& cls) {
   for (const char* name : {"clamp_min", "clamp_max"}) {
     const bool is_min = std::strcmp(name, "clamp_min") == 0;
     m.def(name, [is_min, name](const tb::Tensor& x, nb::handle v) {
-            auto o = operand_or_throw(v, name, is_min ? "min" : "max");
-            return is_min ? tb::clamp(x, o, std::nullopt) : tb::clamp(x, std::nullopt, o);
+            return clamp_one(x, operand_or_throw(v, name, is_min ? "min" : "max"), is_min);
           },
           nb::arg("input"), nb::arg(is_min ? "min" : "max"), is_min ? "clamp(input, min=min)." : "clamp(input, max=max).");
     cls.def(name, [is_min, name](const tb::Tensor& x, nb::handle v) {
-              auto o = operand_or_throw(v, name, is_min ? "min" : "max");
-              return is_min ? tb::clamp(x, o, std::nullopt) : tb::clamp(x, std::nullopt, o);
+              return clamp_one(x, operand_or_throw(v, name, is_min ? "min" : "max"), is_min);
             },
             nb::arg(is_min ? "min" : "max"), is_min ? "clamp(min=min)." : "clamp(max=max).");
   }

@@ -68,10 +68,17 @@ bool is_int_index(PyObject* o) {
           !is_tensor(o));
 }
 
-bool is_bool_scalar(nb::handle h) {
-  if (PyBool_Check(h.ptr())) return true;
-  nb::object np_bool = nb::module_::import_("numpy").attr("bool_");
-  return PyObject_IsInstance(h.ptr(), np_bool.ptr()) == 1;
+// Only Python's True/False: torch refuses np.bool_ scalars as indices (IndexError).
+bool is_bool_scalar(nb::handle h) { return PyBool_Check(h.ptr()); }
+
+bool is_mask_dtype(tb::DType dt) { return dt == tb::DType::Bool || dt == tb::DType::UInt8; }
+
+// A list / tuple / ndarray used as an index, as torch's indexing_tensor_from_data makes it: a bool
+// or uint8 mask keeps its dtype, anything else becomes int64 (floats truncate; an empty list is an
+// empty int64 index).
+tb::Tensor index_from_sequence(nb::handle obj) {
+  tb::Tensor t = tensor_from_sequence(obj);
+  return is_mask_dtype(t.dtype()) || t.dtype() == tb::DType::Int64 ? t : tb::to_dtype(t, tb::DType::Int64);
 }
 
 // The parsed form of an index: a view of self made by the basic indices (by the view ops, so that
@@ -103,29 +110,21 @@ Parsed parse_index(const tb::Tensor& self, nb::handle index, bool skip_full_slic
   } else {
     items.push_back(nb::borrow(index));
   }
-  // Convert sequences/arrays to tensors first; count the dims the index specifies.
-  std::vector<tb::Tensor> tensors(items.size());
+  // Count the dims the index specifies as torch's count_specified_dimensions does: a bool/uint8
+  // tensor counts its dims (a 0-d one none), any other tensor one; None, Ellipsis, True and False
+  // count none; anything else one -- a list or ndarray included, whatever it holds (a 2-d bool
+  // ndarray counts 1 here, though it then indexes 2 dims: torch's rule, which decides how much an
+  // Ellipsis covers).
   int64_t specified = 0;
-  for (size_t i = 0; i < items.size(); ++i) {
-    PyObject* o = items[i].ptr();
-    if (o == Py_None || o == Py_Ellipsis || is_bool_scalar(items[i])) continue;
-    if (is_int_index(o) || PySlice_Check(o)) {
-      ++specified;
-      continue;
-    }
-    if (PyUnicode_Check(o)) throw tb::TypeError("new(): invalid data type 'str'");
-    if (is_tensor(items[i])) {
-      tensors[i] = nb::cast<tb::Tensor>(items[i]);
-    } else if (is_ndarray(items[i]) || is_python_sequence(o)) {
-      tensors[i] = tensor_from_sequence(items[i]);
+  for (const nb::object& item : items) {
+    PyObject* o = item.ptr();
+    if (o == Py_None || o == Py_Ellipsis || PyBool_Check(o)) continue;
+    if (is_tensor(item)) {
+      const tb::Tensor& t = nb::cast<const tb::Tensor&>(item);
+      specified += is_mask_dtype(t.dtype()) ? t.dim() : 1;
     } else {
-      throw tb::IndexError(
-          "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid "
-          "indices (got " + py_type_name(items[i]) + ")");
+      ++specified;
     }
-    const tb::Tensor& t = tensors[i];
-    bool mask = t.dtype() == tb::DType::Bool || t.dtype() == tb::DType::UInt8;
-    specified += (mask && t.dim() > 0) ? t.dim() : 1;
   }
   if (self.dim() == 0 && specified > 0 && items.size() == 1 && is_int_index(items[0].ptr()))
     throw tb::IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
@@ -136,10 +135,12 @@ Parsed parse_index(const tb::Tensor& self, nb::handle index, bool skip_full_slic
   Parsed p;
   tb::Tensor r = self;
   int64_t dim = 0;
-  auto select_checked = [&](int64_t i) {
-    int64_t size = r.shape()[size_t(dim)];
+  // An int index's error names its position in the index tuple, as torch's; past the last dim
+  // (after a non-tensor mask that covered the remaining dims) torch reads the size as 0.
+  auto select_checked = [&](int64_t i, size_t pos) {
+    const int64_t size = dim < r.dim() ? r.shape()[size_t(dim)] : 0;
     if (i < -size || i >= size)
-      throw tb::IndexError("index " + s(i) + " is out of bounds for dimension " + s(dim) +
+      throw tb::IndexError("index " + s(i) + " is out of bounds for dimension " + s(int64_t(pos)) +
                            " with size " + s(size));
     r = tb::select(r, dim, i);
   };
@@ -156,10 +157,15 @@ Parsed parse_index(const tb::Tensor& self, nb::handle index, bool skip_full_slic
       dim += n;
     } else if (is_bool_scalar(items[i])) {
       r = tb::unsqueeze(r, dim);
-      p.indices.push_back(bool_index_tensor(PyObject_IsTrue(o) == 1));
+      p.indices.push_back(bool_index_tensor(o == Py_True));
       p.advanced = true;
       ++dim;
     } else if (PySlice_Check(o)) {
+      if (dim >= r.dim()) {  // past the last dim (after a non-tensor mask): torch ignores it
+        p.indices.push_back(tb::Tensor());
+        ++dim;
+        continue;
+      }
       Py_ssize_t start, stop, step;
       if (PySlice_Unpack(o, &start, &stop, &step) < 0) throw nb::python_error();
       const Py_ssize_t size = Py_ssize_t(r.shape()[size_t(dim)]);
@@ -171,10 +177,20 @@ Parsed parse_index(const tb::Tensor& self, nb::handle index, bool skip_full_slic
     } else if (is_int_index(o)) {
       nb::object iv = nb::steal(PyNumber_Index(o));
       if (!iv.is_valid()) throw nb::python_error();
-      select_checked(nb::cast<int64_t>(iv));
+      select_checked(nb::cast<int64_t>(iv), i);
     } else {
-      const tb::Tensor& t = tensors[i];
-      bool mask = t.dtype() == tb::DType::Bool || t.dtype() == tb::DType::UInt8;
+      tb::Tensor t;
+      if (PyUnicode_Check(o)) throw tb::TypeError("new(): invalid data type 'str'");
+      if (is_tensor(items[i])) {
+        t = nb::cast<tb::Tensor>(items[i]);
+      } else if (is_ndarray(items[i]) || is_python_sequence(o)) {
+        t = index_from_sequence(items[i]);
+      } else {
+        throw tb::IndexError(
+            "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid "
+            "indices (got " + py_type_name(items[i]) + ")");
+      }
+      const bool mask = is_mask_dtype(t.dtype());
       if (t.dim() == 0 && tb::is_integral(t.dtype(), true)) {
         if (mask) {  // a 0-d mask: a new dim indexed by [0] or []
           r = tb::unsqueeze(r, dim);
@@ -182,16 +198,26 @@ Parsed parse_index(const tb::Tensor& self, nb::handle index, bool skip_full_slic
           p.advanced = true;
           ++dim;
         } else {
-          select_checked(tb::item(t).to_int64());
+          select_checked(tb::item(t).to_int64(), i);
         }
         continue;
       }
+      if (!mask && dim >= r.dim())
+        throw tb::IndexError("Dimension out of range (expected to be in range of [" + s(-r.dim()) + ", " +
+                             s(r.dim() - 1) + "], but got " + s(dim) + ")");
+      // (a mask running past the last dim fails in tb::index with torch's message)
       p.indices.push_back(t);
       p.advanced = true;
       dim += (mask && t.dim() > 0) ? t.dim() : 1;
     }
   }
-  while (int64_t(p.indices.size()) > r.dim() && !p.indices.back().defined()) p.indices.pop_back();
+  // drop the trailing whole-dim entries past the last dim (a mask covers its dims)
+  int64_t covered = 0;
+  for (const tb::Tensor& t : p.indices) covered += t.defined() && is_mask_dtype(t.dtype()) ? t.dim() : 1;
+  while (covered > r.dim() && !p.indices.empty() && !p.indices.back().defined()) {
+    p.indices.pop_back();
+    --covered;
+  }
   p.view = r;
   return p;
 }
@@ -215,7 +241,11 @@ nb::object getitem(nb::handle self_obj, nb::handle index) {
 // The value of t[...] = value as a tensor: scalars take self's dtype (torch's valueToTensor).
 tb::Tensor value_tensor(const tb::Tensor& self, nb::handle value) {
   if (is_tensor(value)) return nb::cast<tb::Tensor>(value);
-  if (is_scalar_like(value)) return tb::full({}, scalar_from_py(value), self.dtype());
+  if (is_scalar_like(value)) {
+    const tb::Scalar v = scalar_from_py(value);
+    tb::check_fill_value(v, self.dtype(), 1);  // torch checks the number against self's dtype
+    return tb::full({}, v, self.dtype());
+  }
   return tensor_from_sequence(value, self.dtype());
 }
 
@@ -251,20 +281,10 @@ void setitem(nb::handle self_obj, nb::handle index, nb::handle value) {
   tb::index_put_(p.view, p.indices, v);
 }
 
-// The index tuple of index_put_: tensors (torch accepts no None there).
-std::vector<tb::Tensor> index_tuple(nb::handle indices, const char* fn) {
-  nb::object fast = nb::steal(PySequence_Fast(indices.ptr(), "indices must be a tuple of tensors"));
-  if (!fast.is_valid()) throw nb::python_error();
-  std::vector<tb::Tensor> out;
-  Py_ssize_t n = PySequence_Fast_GET_SIZE(fast.ptr());
-  for (Py_ssize_t i = 0; i < n; ++i) {
-    nb::handle item = PySequence_Fast_GET_ITEM(fast.ptr(), i);
-    if (!is_tensor(item))
-      throw tb::TypeError(std::string(fn) + "(): expected Tensor as element " + s(i) + " in argument 0, but got " +
-                          py_type_name(item));
-    out.push_back(nb::cast<tb::Tensor>(item));
-  }
-  return out;
+// The index tuple of index_put_: tensors (torch accepts no None there); `position` is 1 for the
+// methods, 2 for tb.index_put(input, indices, ...).
+std::vector<tb::Tensor> index_tuple(nb::handle indices, const char* fn, int position) {
+  return tensors_from_sequence(indices, tuple_of_tensors_arg(fn, "indices", position));
 }
 
 tb::Tensor index_tensor_arg(nb::handle h, const char* fn) { return tensor_from_py(h, fn, "index"); }
@@ -347,11 +367,15 @@ void bind_ops_index(nb::module_& m, TensorClass& cls) {
     return tb::scatter_add(t, dim, index_tensor_arg(index, "scatter_add"), src);
   };
   auto index_put_ = [](nb::handle self, nb::handle indices, const tb::Tensor& values, bool accumulate) {
-    tb::index_put_(nb::cast<const tb::Tensor&>(self), index_tuple(indices, "index_put_"), values, accumulate);
+    tb::index_put_(nb::cast<const tb::Tensor&>(self), index_tuple(indices, "index_put_", 1), values, accumulate);
     return nb::borrow(self);
   };
   auto index_put = [](const tb::Tensor& t, nb::handle indices, const tb::Tensor& values, bool accumulate) {
-    return tb::index_put(t, index_tuple(indices, "index_put"), values, accumulate);
+    return tb::index_put(t, index_tuple(indices, "index_put", 1), values, accumulate);
+  };
+  auto index_put_function = [](const tb::Tensor& t, nb::handle indices, const tb::Tensor& values,
+                               bool accumulate) {
+    return tb::index_put(t, index_tuple(indices, "index_put", 2), values, accumulate);
   };
   // a tensor value uses the tensor overload (differentiable in the value, torch's MaskedFillBackward1)
   auto masked_fill = [](const tb::Tensor& t, nb::handle mask, nb::handle value) {
@@ -413,7 +437,7 @@ void bind_ops_index(nb::module_& m, TensorClass& cls) {
           "In place: t[indices] = values (a tuple of index tensors); with accumulate, += (repeated indices add up).");
   cls.def("index_put", index_put, nb::arg("indices"), nb::arg("values"), nb::arg("accumulate") = false,
           "Out-of-place index_put_.");
-  m.def("index_put", index_put, nb::arg("input"), nb::arg("indices"), nb::arg("values"),
+  m.def("index_put", index_put_function, nb::arg("input"), nb::arg("indices"), nb::arg("values"),
         nb::arg("accumulate") = false, "Out-of-place index_put_.");
   const char* reduce_doc = "In place: t[index[i][j]][j] = reduce(t[...], src[i][j]) (dim=0), reduce 'sum', 'prod', "
                            "'mean', 'amax' or 'amin'; include_self=False ignores t's values at the indexed places.";

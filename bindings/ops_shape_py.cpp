@@ -10,23 +10,9 @@ namespace tbpy {
 
 namespace {
 
+// cat/stack's tensors.
 std::vector<tb::Tensor> tensor_list(nb::handle seq, const char* fn) {
-  PyObject* o = seq.ptr();
-  if (is_tensor(seq) || !PySequence_Check(o))
-    throw tb::TypeError(std::string(fn) + "(): argument 'tensors' (position 1) must be tuple of Tensors, not " +
-                        py_type_name(seq));
-  nb::object fast = nb::steal(PySequence_Fast(o, "expected a sequence"));
-  if (!fast.is_valid()) throw nb::python_error();
-  std::vector<tb::Tensor> out;
-  Py_ssize_t n = PySequence_Fast_GET_SIZE(fast.ptr());
-  for (Py_ssize_t i = 0; i < n; ++i) {
-    nb::handle item = PySequence_Fast_GET_ITEM(fast.ptr(), i);
-    if (!is_tensor(item))
-      throw tb::TypeError(std::string(fn) + "(): argument 'tensors' (position 1) must be tuple of "
-                          "Tensors, not " + py_type_name(item));
-    out.push_back(nb::cast<tb::Tensor>(item));
-  }
-  return out;
+  return tensors_from_sequence(seq, tuple_of_tensors_arg(fn, "tensors", 1));
 }
 
 nb::tuple tuple_of(const std::vector<tb::Tensor>& ts) {

@@ -280,9 +280,12 @@ def test_div_rounding_modes(torch, mode, data):
 def test_inplace_refuses_unsafe_cast(torch):
     a = np.arange(4, dtype=np.int64)
     for fn in (lambda x: x.add_(1.5), lambda x: x.mul_(2.0), lambda x: x.exp_(), lambda x: x.div_(2),
-               lambda x: x.__iadd__(0.5), lambda x: x.clamp_(0.5)):
+               lambda x: x.__iadd__(0.5)):
         e = check_op(fn, fn, np.array(a))
         assert "can't be cast to the desired output type Long" in str(e)
+    # (clamp's Number overload names the C++ type: "... output type long int")
+    e = check_op(lambda x: x.clamp_(0.5), lambda x: x.clamp_(0.5), np.array(a))
+    assert str(e) == "result type Float can't be cast to the desired output type long int"
     # shape mismatch
     check_op(lambda x, y: x.add_(y), lambda x, y: x.add_(y), np.zeros(3), np.zeros((2, 3)))
     # bool tensors
@@ -481,3 +484,108 @@ def test_numpy_scalars_act_like_python_scalars(torch):
             for op in (operator.add, operator.mul, operator.sub):
                 check_op(lambda x: op(x, s), lambda x: op(x, s), a)
                 check_op(lambda x: op(s, x), lambda x: op(s, x), a)
+
+
+def _same_outcome(tb_fn, torch_fn):
+    """check_op on thunks, and when torch raises, the same message as well."""
+    import torch
+    r = check_op(tb_fn, torch_fn)
+    try:
+        torch_fn()
+    except (IndexError, ValueError, TypeError, NotImplementedError, RuntimeError) as e:
+        assert str(r) == str(e), f"tensorbridge: {r!r}\ntorch:       {e!r}"
+    return r
+
+
+TWO_NUMBER_FUNCTIONS = [r[0] for r in BINARY] + [
+    "subtract", "multiply", "divide", "arctan2", "not_equal", "less", "less_equal", "greater",
+    "greater_equal"]
+NUMBER_PAIRS = [(3, 3), (3.0, 2), (True, False), (True, 1), (2.5, False), (True, 2j), (2j, 1), (7, -2), (-7.5, 2),
+                (1, 0), (2.5, 1j),
+                (np.float64(1.5), np.int32(2)), (2 ** 62, 2 ** 62),
+                # an int past int64 is a uint64 wrapped number: promotes with a float only
+                (2 ** 64 - 1, 1), (True, 2 ** 64 - 1), (2 ** 64 - 1, False), (2 ** 64 - 1, 1j), (2 ** 63, 1.5)]
+
+
+@pytest.mark.parametrize("name", TWO_NUMBER_FUNCTIONS)
+@pytest.mark.parametrize("pair", NUMBER_PAIRS, ids=repr)
+def test_binary_function_two_numbers(torch, name, pair):
+    # add/sub/mul/div (and aliases, floor_divide, true_divide) take two numbers as wrapped numbers:
+    # a 0-d tensor of their result_type (add(3, 3) int64, add(3.0, 2) float32); the others raise
+    # torch's TypeError ("invalid combination of arguments" listing the overloads, or "argument
+    # 'input' (position 1) must be Tensor") -- same text
+    _same_outcome(lambda: getattr(tb, name)(*pair), lambda: getattr(torch, name)(*pair))
+
+
+@pytest.mark.parametrize("name", ["fmod", "eq", "lt", "greater_equal", "atan2", "maximum", "logical_or"])
+def test_binary_function_number_input_messages(torch, name):
+    x = np.arange(1, 4)
+    _same_outcome(lambda: getattr(tb, name)(3, tb.from_numpy(x)), lambda: getattr(torch, name)(3, torch.from_numpy(x)))
+
+
+def test_two_numbers_with_alpha_rounding_mode_and_out(torch):
+    for lib_call in [
+        lambda L: L.add(3, 3, alpha=2), lambda L: L.sub(3.5, 2, alpha=2), lambda L: L.sub(True, False),
+        lambda L: L.sub(True, 1), lambda L: L.sub(1.5, True), lambda L: L.add(True, 2 ** 64 - 1, alpha=2),
+        lambda L: L.add(3, 3, alpha=0.5), lambda L: L.add(True, True, alpha=True), lambda L: L.sub(3, 3, alpha=True),
+        lambda L: L.div(7, 2, rounding_mode="floor"), lambda L: L.div(-7, 2, rounding_mode="trunc"),
+        lambda L: L.div(-7.5, 2, rounding_mode="floor"), lambda L: L.floor_divide(1, 0),
+        lambda L: L.add(3, 3, out=L.empty(0, dtype=L.uint8)), lambda L: L.mul(2.5, 2, out=L.empty(0, dtype=L.int64)),
+        lambda L: L.remainder(3, 3, out=L.empty(0)), lambda L: L.pow(3, 3, out=L.empty(0)),
+        lambda L: L.fmod(3, L.ones(2), out=L.empty(0)), lambda L: L.bitwise_and(3, 3.5),
+    ]:
+        _same_outcome(lambda: lib_call(tb), lambda: lib_call(torch))
+
+
+CLAMP_CASES = [
+    # complex bounds, Number overload: a floating input reads them as double; others promote
+    "x(1., 2.).clamp(1j)", "x(1., 2.).clamp(max=1j)", "x(1., 2.).clamp(1j, 2j)", "x(1., 2.).clamp(1 + 0j)",
+    "x(1., 2., d='float16').clamp(1j)", "x(1., 2., d='bfloat16').clamp(max=1j)", "x(1., d='float64').clamp(1j)",
+    "x(1., 2.).clamp(float('nan'), 1j)", "x(1., 2.).clamp(1e39, 1j)", "x(1., 2.).clamp(1e39)",
+    "x(1, 2).clamp(1j)", "x(1, 2).clamp(1 + 0j)", "x(1, d='int8').clamp(max=1j)", "x(1., 2.).clamp_(1j)",
+    "x(1, 2).clamp_(1j)", "L.clamp(x(1.), 1j, out=L.empty(1, dtype=L.complex64))",
+    "L.clamp(x(1), 1j, out=L.empty(1, dtype=L.complex64))", "L.clamp(x(1), 0.5, out=L.empty(1, dtype=L.float64))",
+    "L.clamp(x(1.), 0, out=L.empty(1, dtype=L.float64))", "L.clamp(x(1.), 0, out=L.empty(1))",
+    # complex inputs
+    "x(1j).clamp(0)", "x(1j).clamp(max=0)", "x(1j).clamp(L.tensor(1.))", "x(1j).clamp(1j)", "x(1j).clamp_(1)",
+    "x(1j).clamp(L.tensor(1.), L.tensor(2.))", "L.clamp(x(1j), 1, out=L.empty(1, dtype=L.complex64))",
+    # complex tensor bounds: the Tensor overload's kernels
+    "x(1., 2.).clamp(L.tensor(1j))", "x(1., 2.).clamp(max=L.tensor([1j]))", "x(1.).clamp(L.tensor([1j]), L.tensor([2j]))",
+    "x(1., d='float64').clamp(L.tensor([1j]), L.tensor([1j]))", "x(1.).clamp(L.tensor([1j], dtype=L.complex128))",
+    "x(1, 2).clamp(L.tensor(1j))", "x(True).clamp(L.tensor([1j]))",
+    # a 0-d tensor next to a number is a number; any other tensor there is a TypeError
+    "x(1.).clamp(L.tensor(1j), 1)", "x(1.).clamp(1, L.tensor(1j))", "x(True).clamp(L.tensor(True), 1)",
+    "x(1.).clamp(L.tensor([1.]), 1)", "x(1.).clamp(L.tensor([1.]), 1j)", "L.clamp(x(1.), L.tensor([0.]), 1)",
+    "L.clamp(x(1.), 1j, L.tensor([0.]))",
+    # bool inputs
+    "x(True, False).clamp(0)", "x(True, False).clamp(0, 1)", "x(True, False).clamp(max=0)", "x(True).clamp(0, True)",
+    "x(True).clamp(True, 0.5)", "x(True, False).clamp(False, True)", "x(True, False).clamp(0.5)",
+    "x(True).clamp(True)", "x(True).clamp(max=True)", "x(True).clamp(1j)", "x(True).clamp(1j, 2)",
+    "x(True, False).clamp(L.tensor(False))", "x(True, False).clamp(L.tensor([False, True]))",
+    "x(True, False).clamp(min=L.tensor(0))", "x(True, False).clamp(min=L.tensor(0.5))",
+    "x(True).clamp(L.tensor([False]), L.tensor([True]))", "x(True).clamp(L.tensor(False), L.tensor(True))",
+    "x(True).clamp(L.tensor(True), L.tensor(1))", "x(True).clamp(max=L.tensor([True]))",
+    "x(True, False).clamp_(0)", "x(True, False).clamp_(L.tensor(False))", "x(True).clamp_(True)",
+    "x(True).clamp_(L.tensor(1))", "L.clamp(x(True, False), 0, out=L.empty(2))",
+    "L.clamp(x(True), True, out=L.empty(1, dtype=L.bool))", "x(True, False).clip(0)",
+    # in place with the Number overload names the input's C++ type
+    "L.arange(4).clamp_(0.5)", "L.arange(4, dtype=L.int32).clamp_(0.5)", "L.arange(4, dtype=L.uint8).clamp_(0.5)",
+    "L.arange(4, dtype=L.int8).clamp_(0.5)", "L.arange(4, dtype=L.int16).clamp_(0.5)", "L.arange(4).clamp_(1j)",
+    "L.arange(4).clamp_(L.tensor(0.5))",
+    # clamp_min / clamp_max
+    "x(True, False).clamp_min(0)", "x(True).clamp_max(L.tensor(True))", "x(True).clamp_min(True)",
+    "x(1.).clamp_min(1j)", "x(1.).clamp_min(1 + 0j)", "x(1j).clamp_min(1)", "x(1j).clamp_max(L.tensor(1.))",
+    "x(1.).clamp_min(L.tensor([1j]))", "x(1.).clamp_min(L.tensor(1 + 0j))", "x(1j).clamp_min(L.tensor(1j))",
+    "x(1).clamp_min(1.5)", "x(1).clamp_max(L.tensor(1.5))", "L.clamp_min(x(True), True)",
+]
+
+
+@pytest.mark.filterwarnings("ignore:An output with one or more elements was resized")
+@pytest.mark.parametrize("expr", CLAMP_CASES)
+def test_clamp_complex_and_bool(torch, expr):
+    # see Note [clamp checks] in cpp/tensorbridge/ops/elementwise.cpp
+    def run(L):
+        def x(*v, d=None):
+            return L.tensor(list(v), dtype=getattr(L, d) if d else None)
+        return lambda: eval(expr, {"L": L, "x": x})
+    _same_outcome(run(tb), run(torch))

@@ -362,3 +362,108 @@ def test_mask_indexing_large(torch):
     check_op(lambda x, mm: x[mm], lambda x, mm: x[mm], a, m)
     b = a[:100_000].reshape(1000, 100)
     check_op(lambda x, mm: x[mm], lambda x, mm: x[mm], b, b[:, 0] > 0)
+
+
+def _same_outcome(tb_fn, torch_fn):
+    """check_op on thunks, and when torch raises, the same message as well."""
+    import torch
+    r = check_op(tb_fn, torch_fn)
+    try:
+        torch_fn()
+    except (IndexError, ValueError, TypeError, NotImplementedError, RuntimeError) as e:
+        assert str(r) == str(e), f"tensorbridge: {r!r}\ntorch:       {e!r}"
+    return r
+
+
+# Index items for the torch counting rules below: "m2"/"m1" a 2-d/1-d bool mask as an ndarray,
+# "l2"/"l1" the same as nested lists, "t2"/"t0" as a 2-d/0-d bool tensor.
+def _mask_item(kind, shape, lib):
+    k = int(kind[1])
+    m = np.zeros(shape[:k] if len(shape) >= k else (0,) * k, dtype=bool)
+    if m.size:
+        m.flat[::2] = True
+    if kind[0] == "m":
+        return m
+    if kind[0] == "l":
+        return m.tolist()
+    return lib.tensor(True) if k == 0 else lib.from_numpy(m.copy())
+
+
+MASK_INDEX_SHAPES = [(0, 0), (0,), (2, 0), (0, 3), (2, 3), (1, 0), (3, 0, 2), (0, 0, 0)]
+MASK_INDEX_PATTERNS = [
+    ("...", None, "M"), (None, "M"), ("M", None), ("...", "M"), ("M", "..."), (None, "...", "M"),
+    ("M", "...", None), (None, None, "M"), (slice(None), None, "M"), ("M", 0), ("M", slice(None)),
+    ("M", "...", 0), ("M", [0]), ("M", True), ("M", "...", True), ("M",),
+]
+
+
+@pytest.mark.filterwarnings("ignore:Using a non-tuple sequence")
+@pytest.mark.parametrize("kind", ["m2", "m1", "l2", "l1", "t2"])
+@pytest.mark.parametrize("shape", MASK_INDEX_SHAPES, ids=str)
+@pytest.mark.parametrize("pattern", MASK_INDEX_PATTERNS, ids=str)
+def test_masks_with_none_and_ellipsis(torch, kind, shape, pattern):
+    # torch counts a list or ndarray index as ONE specified dim whatever it holds (a bool tensor
+    # counts its dims), which decides how far an Ellipsis reaches and "too many indices"; the mask
+    # then indexes all its dims, so an ndarray mask after an Ellipsis can run past the last dim
+    # (IndexError "Dimension out of range" / "The shape of the mask ...") -- getitem and setitem
+    a = np.zeros(shape, dtype=np.int64)
+
+    def idx(lib):
+        return tuple(Ellipsis if p == "..." else _mask_item(kind, shape, lib) if p == "M" else p for p in pattern)
+
+    def get(lib):
+        return lambda: lib.from_numpy(a.copy())[idx(lib)]
+
+    def put(lib):
+        def f():
+            x = lib.from_numpy(a.copy())
+            x[idx(lib)] = 7
+            return x
+        return f
+    _same_outcome(get(tb), get(torch))
+    _same_outcome(put(tb), put(torch))
+
+
+@pytest.mark.filterwarnings("ignore:Using a non-tuple sequence")
+@pytest.mark.parametrize("case", [
+    "(L.tensor(True), 0, 0)", "(L.tensor(1, dtype=L.uint8), 0, 0)", "(L.tensor(True), ...)",
+    "np.True_", "(np.True_, 0, 0)", "(np.True_, 0)", "(np.True_, ...)",
+    "(np.array(True), 0, 0)", "(np.array(True), 0)", "(np.array(True), ..., 0)",
+    "[]", "([],)", "(..., [])", "([[]],)", "([[]], ...)", "(None, [])", "([[], []],)",
+    "[1.5]", "([1.5],)", "(np.array([1.0]),)", "(np.zeros((0, 2)),)", "(np.array([], dtype=complex),)",
+    "(np.array([], dtype=np.uint16),)", "(np.array([0], dtype=np.int16),)", "(np.array([], dtype=bool),)",
+    "([0.0],)", "([True, 1],)", "(np.ones((2, 3), np.uint8), ..., None)",
+    # the hypothesis find: an empty (0, 0) mask after `..., None` on a (0, 0) tensor
+    "(..., None, np.zeros((0, 0), bool))",
+])
+@pytest.mark.parametrize("shape", [(2, 3), (0, 0)], ids=str)
+def test_index_counting_and_sequence_conversion(torch, case, shape):
+    # a 0-d bool/uint8 tensor counts no dim; np.bool_ is not an index (IndexError, after the
+    # "too many indices" count, where it counts one); a list or ndarray that is not bool/uint8
+    # becomes int64 (floats truncate, empty lists are empty int64 indices)
+    a = np.arange(int(np.prod(shape))).reshape(shape)
+
+    def get(L):
+        return lambda: L.from_numpy(a.copy())[eval(case, {"L": L, "np": np})]
+
+    def put(L):
+        def f():
+            x = L.from_numpy(a.copy())
+            x[eval(case, {"L": L, "np": np})] = 7
+            return x
+        return f
+    _same_outcome(get(tb), get(torch))
+    _same_outcome(put(tb), put(torch))
+
+
+@pytest.mark.parametrize("call", [
+    "x.index_put_(5, v)", "x.index_put_(L.tensor([0]), v)", "x.index_put_(iter([L.tensor([0])]), v)",
+    "x.index_put_((L.tensor([0]), 1), v)", "x.index_put((None,), v)", "x.index_put([L.tensor([0]), [1]], v)",
+    "L.index_put(x, 5, v)", "L.index_put(x, (L.tensor([0]), 1), v)", "L.index_put(x, 'ab', v)",
+])
+def test_index_put_indices_messages(torch, call):
+    # index_put's indices is a "tuple of Tensors" parameter (position 1 of the methods, 2 of
+    # tb.index_put): torch's argument parser messages
+    def run(L):
+        return lambda: eval(call, {"L": L, "x": L.ones(2, 2), "v": L.tensor(1.0)})
+    _same_outcome(run(tb), run(torch))

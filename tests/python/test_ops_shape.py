@@ -326,3 +326,18 @@ def test_transposed_contiguous_copy(torch, dtype, shape):
     if len(shape) == 3:
         r = tb.from_numpy(a).flip(0).mT.contiguous()
         np.testing.assert_array_equal(r.numpy(), np.ascontiguousarray(np.swapaxes(a[::-1], 1, 2)))
+
+
+@pytest.mark.parametrize("call", [
+    "L.cat(3)", "L.cat(L.ones(2))", "L.cat('ab')", "L.cat(iter([L.ones(1)]))", "L.cat(range(0))",
+    "L.cat([L.ones(1), 3])", "L.stack((L.ones(1), 'a'))",
+    "L.stack([L.ones(1), None])", "L.cat([L.ones(1), [1.0]])", "L.concat([L.ones(1), 2.5])",
+])
+def test_tensor_tuple_argument_messages(torch, call):
+    # torch's "tuple of Tensors" parameters: only a tuple or a list; elements must be tensors
+    want = pytest.raises(TypeError)
+    with want:
+        eval(call, {"L": torch})
+    with pytest.raises(TypeError) as got:
+        eval(call, {"L": tb})
+    assert str(got.value) == str(want.excinfo.value)

@@ -212,3 +212,55 @@ def test_tensor_copies_byteswapped_and_protocol_objects(torch):
     c = tb.tensor(src.numpy())
     src[0] = 5.0
     assert c.tolist() == [0.0, 1.0, 2.0]
+
+
+FILL_VALUES = [300, -1, 128, -129, -255, -256, 2 ** 15, 2 ** 31, 2 ** 63 - 1, -2 ** 63, 2 ** 63, 2 ** 64 - 1,
+               1e39, -1e300, 70000.0, 65504.5, 65520.0, 3.4028235e38, 3.3961e38, float("inf"), float("nan"),
+               255.0, 255.5, -0.5, 127.9, -128.5, 1j, 1 + 0j, 1e39j, True, 2.5, np.int64(300), np.float64(300)]
+
+
+def _same_outcome(tb_fn, torch_fn):
+    """Same values and dtype, or the same exception type and message."""
+    try:
+        want = torch_fn()
+    except (RuntimeError, TypeError, ValueError, OverflowError) as e:
+        with pytest.raises(type(e)) as got:
+            tb_fn()
+        assert str(got.value) == str(e)
+        return
+    got = tb_fn()
+    assert name(got.dtype) == name(want.dtype)
+    np.testing.assert_array_equal(np.array(got.tolist()), np.array(want.tolist()))
+
+
+@pytest.mark.filterwarnings("ignore:An output with one or more elements was resized")
+@pytest.mark.parametrize("dt", DTYPE_NAMES)
+@pytest.mark.parametrize("shape", [(2,), (1,), (), (0,), (1, 1)], ids=str)
+def test_fill_overflow_checks(torch, dt, shape):
+    # torch's fill_ (and full, full_like, t[i] = number) converts the number with c10's overflow
+    # check: RuntimeError "value cannot be converted to type uint8_t without overflow"; a
+    # one-element float16/bfloat16 tensor is the exception (through double, unchecked)
+    for v in FILL_VALUES:
+        _same_outcome(lambda: tb.zeros(shape, dtype=getattr(tb, dt)).fill_(v),
+                      lambda: torch.zeros(shape, dtype=getattr(torch, dt)).fill_(v))
+        _same_outcome(lambda: tb.full(shape, v, dtype=getattr(tb, dt)),
+                      lambda: torch.full(shape, v, dtype=getattr(torch, dt)))
+        _same_outcome(lambda: tb.full_like(tb.zeros(shape, dtype=getattr(tb, dt)), v),
+                      lambda: torch.full_like(torch.zeros(shape, dtype=getattr(torch, dt)), v))
+
+
+@pytest.mark.parametrize("v", [300, 2 ** 40, 1e39, 1j, 1e6, -1, True])
+def test_fill_value_checks_default_dtype_and_setitem(torch, v):
+    _same_outcome(lambda: tb.full((2,), v), lambda: torch.full((2,), v))
+    for dt in ("uint8", "int8", "int32", "float16", "float32", "bool"):
+        def put(lib, idx):
+            def f():
+                x = lib.zeros(3, dtype=getattr(lib, dt))
+                x[idx] = v
+                return x
+            return f
+        for idx in (0, slice(None), [0, 1]):
+            _same_outcome(put(tb, idx), put(torch, idx))
+    # a 0-d tensor value is copied (wraps), as torch
+    _same_outcome(lambda: tb.zeros(2, dtype=tb.uint8).fill_(tb.tensor(300)),
+                  lambda: torch.zeros(2, dtype=torch.uint8).fill_(torch.tensor(300)))

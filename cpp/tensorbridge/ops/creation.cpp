@@ -7,6 +7,7 @@
 #include "tensorbridge/backend/cpu/strided_loop.h"
 #include "tensorbridge/convert.h"
 #include "tensorbridge/error.h"
+#include "tensorbridge/ops/promotion.h"
 
 namespace tb {
 
@@ -21,10 +22,17 @@ DType default_dtype_for(const Scalar& s) {
   return kDefaultFloat;
 }
 
-void fill_(const Tensor& t, const Scalar& v) {
-  if (autograd::needs_grad(t)) return autograd::fill_(t, v);
-  t.check_writable("fill_");
-  t.bump_version();
+void check_fill_value(const Scalar& v, DType dt, int64_t numel) {
+  if (numel == 1 && (dt == DType::Float16 || dt == DType::BFloat16)) {
+    if (v.is_complex() && v.to_complex().imag() != 0)
+      throw RuntimeError("value cannot be converted to type double without overflow");
+    return;
+  }
+  check_number_fits(v, dt);
+}
+
+namespace {
+void fill_unchecked(const Tensor& t, const Scalar& v) {
   dispatch_dtype(t.dtype(), [&]<typename T>() {
     const T value = v.to<T>();
     T* p = t.data<T>();
@@ -33,6 +41,15 @@ void fill_(const Tensor& t, const Scalar& v) {
                            for (int64_t j = 0; j < n; ++j) p[b[0] + j * s[0]] = value;
                          });
   });
+}
+}  // namespace
+
+void fill_(const Tensor& t, const Scalar& v) {
+  if (autograd::needs_grad(t)) return autograd::fill_(t, v);
+  check_fill_value(v, t.dtype(), t.numel());
+  t.check_writable("fill_");
+  t.bump_version();
+  fill_unchecked(t, v);
 }
 
 void zero_(const Tensor& t) {
@@ -52,7 +69,7 @@ Tensor ones(const Shape& shape, DType dtype, Device device) {
 
 Tensor full(const Shape& shape, const Scalar& value, std::optional<DType> dtype, Device device) {
   Tensor t = empty(shape, dtype.value_or(default_dtype_for(value)), device);
-  fill_(t, value);
+  fill_unchecked(t, value);
   return fresh(t);
 }
 

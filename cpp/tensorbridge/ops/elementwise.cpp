@@ -410,21 +410,90 @@ TB_ALPHA_OP(sub)
 #undef TB_ALPHA_OP
 
 // ---- clamp, where, isclose ---------------------------------------------------------------------
+// Note [clamp checks]
+// torch has two clamp overloads with different checks. Number bounds (the Scalar overload): a
+// complex input fails ("clamp is not supported for complex types"); a floating input keeps its
+// dtype (the numbers do not promote it), any other input promotes with the numbers (bool with 0 ->
+// int64) and a complex result fails the same way; in place, the result dtype must equal the input's
+// (named by its C++ type: "long int"); out= must have the result dtype exactly; the kernel then
+// reads each bound as double (a complex number with an imaginary part fails, naming double), then
+// as the result dtype (check_number_fits); bool has no kernel ("clamp_scalar_cpu", or
+// clamp_min/clamp_max_scalar_cpu for one bound). Tensor bounds: a complex input fails as above;
+// the result promotes with the bounds; a complex result or bool with both bounds has no kernel
+// ("clamp_cpu", or maximum_cpu/minimum_cpu for one bound).
+namespace {
+struct ClampPlan {
+  DType result;
+  bool number_bounds;
+};
+
+ClampPlan plan_clamp(const Tensor& x, const std::optional<Operand>& min, const std::optional<Operand>& max) {
+  if (!min && !max) throw RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None");
+  if (is_complex(x.dtype())) throw NotImplementedError("clamp is not supported for complex types");
+  const bool numbers = (min && min->is_scalar) || (max && max->is_scalar);
+  DType r = x.dtype();
+  if (!numbers || !is_floating_point(r)) {
+    ResultType rt;
+    rt.add(x);
+    if (min) add_operand(rt, *min);
+    if (max) add_operand(rt, *max);
+    r = rt.result();
+  }
+  return {r, numbers};
+}
+
+// The checks after the in-place / out= ones (see Note [clamp checks]).
+void check_clamp_kernel(const ClampPlan& p, const std::optional<Operand>& min, const std::optional<Operand>& max) {
+  const bool both = min && max;
+  if (!p.number_bounds) {
+    if (is_complex(p.result) || (p.result == DType::Bool && both))
+      throw NotImplementedError(std::string("\"") + (both ? "clamp_cpu" : min ? "maximum_cpu" : "minimum_cpu") +
+                                "\" not implemented for '" + std::string(dtype_legacy_name(p.result)) + "'");
+    return;
+  }
+  if (is_complex(p.result)) throw NotImplementedError("clamp is not supported for complex types");
+  for (const std::optional<Operand>* o : {&min, &max})
+    if (*o && (*o)->is_scalar && (*o)->scalar.is_complex() && (*o)->scalar.to_complex().imag() != 0)
+      throw RuntimeError("value cannot be converted to type double without overflow");
+  for (const std::optional<Operand>* o : {&min, &max})
+    if (*o && (*o)->is_scalar) check_number_fits((*o)->scalar, p.result);
+  if (p.result == DType::Bool)
+    throw NotImplementedError(std::string("\"") +
+                              (both ? "clamp_scalar_cpu" : min ? "clamp_min_scalar_cpu" : "clamp_max_scalar_cpu") +
+                              "\" not implemented for 'Bool'");
+}
+
+// c10's C++ type names (caffe2::TypeMeta), which the in-place check of clamp's Scalar overload prints.
+const char* cpp_type_name(DType dt) {
+  switch (dt) {
+    case DType::Bool: return "bool";
+    case DType::UInt8: return "unsigned char";
+    case DType::Int8: return "signed char";
+    case DType::Int16: return "short int";
+    case DType::Int32: return "int";
+    case DType::Int64: return "long int";
+    case DType::UInt16: return "unsigned short";
+    case DType::UInt32: return "unsigned int";
+    case DType::UInt64: return "unsigned long";
+    default: return "";  // (floating inputs keep their dtype: never printed)
+  }
+}
+}  // namespace
+
 Tensor clamp(const Tensor& x, const std::optional<Operand>& min, const std::optional<Operand>& max) {
   if (!min && !max) throw RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None");
   if (autograd::needs_grad(x) || (min && autograd::needs_grad_op(*min)) || (max && autograd::needs_grad_op(*max)))
     return autograd::clamp(x, min, max);
-  ResultType rt;
-  rt.add(x);
-  if (min) add_operand(rt, *min);
-  if (max) add_operand(rt, *max);
-  const DType r = rt.result();
-  if (is_complex(r)) throw NotImplementedError("clamp is not supported for complex types");
-  for (const std::optional<Operand>* o : {&min, &max})
-    if (*o && (*o)->is_scalar) check_number_fits((*o)->scalar, r);
+  const ClampPlan p = plan_clamp(x, min, max);
+  check_clamp_kernel(p, min, max);
+  const DType r = p.result;
+  // (a complex number bound got here with no imaginary part, for a floating input: its real part)
+  auto bound = [](const Operand& o) {
+    return o.is_scalar && o.scalar.is_complex() ? Operand(Scalar(o.scalar.to_complex().real())) : o;
+  };
   Tensor cur = to_dtype(x, r);
-  if (min) cur = binary(BinaryOp::maximum, cur, *min);
-  if (max) cur = binary(BinaryOp::minimum, cur, *max);
+  if (min) cur = binary(BinaryOp::maximum, cur, bound(*min));
+  if (max) cur = binary(BinaryOp::minimum, cur, bound(*max));
   return cur.dtype() == r ? cur : to_dtype(cur, r);
 }
 
@@ -432,6 +501,11 @@ void clamp_out(const Tensor& x, const std::optional<Operand>& min, const std::op
                const Tensor& out) {
   autograd::check_out_allowed("clamp", {x, min && !min->is_scalar ? min->tensor : Tensor(),
                                         max && !max->is_scalar ? max->tensor : Tensor(), out});
+  const ClampPlan p = plan_clamp(x, min, max);
+  if (p.number_bounds && is_complex(p.result)) throw NotImplementedError("clamp is not supported for complex types");
+  if (p.number_bounds && out.dtype() != p.result)
+    throw RuntimeError("Found dtype " + std::string(dtype_legacy_name(out.dtype())) + " but expected " +
+                       std::string(dtype_legacy_name(p.result)));
   Tensor r = clamp(x, min, max);
   prepare_out(out, r.shape(), r.dtype(), "clamp");
   copy_(out, r);
@@ -440,6 +514,11 @@ void clamp_out(const Tensor& x, const std::optional<Operand>& min, const std::op
 void clamp_(const Tensor& x, const std::optional<Operand>& min, const std::optional<Operand>& max) {
   if (autograd::needs_grad(x) || (min && autograd::needs_grad_op(*min)) || (max && autograd::needs_grad_op(*max)))
     return autograd::clamp_(x, min, max);
+  const ClampPlan p = plan_clamp(x, min, max);
+  if (p.number_bounds && p.result != x.dtype())
+    throw RuntimeError("result type " + std::string(dtype_legacy_name(p.result)) +
+                       " can't be cast to the desired output type " + cpp_type_name(x.dtype()));
+  if (!p.number_bounds) check_can_cast_to_output(p.result, x.dtype());
   Tensor r = clamp(x, min, max);
   check_inplace_shape(x, r.shape());
   check_can_cast_to_output(r.dtype(), x.dtype());

@@ -41,13 +41,17 @@ std::vector<Tensor> expand_masks(const Tensor& t, const std::vector<Tensor>& ind
     }
     if (is_mask_dtype(ix.dtype())) {
       int64_t k = ix.dim();
-      if (dim + k > t.dim())
-        throw IndexError("too many indices for tensor of dimension " + s(t.dim()));
-      for (int64_t j = 0; j < k; ++j)
+      // dim by dim, as torch: a mismatch first, else a mask running past the last dim
+      for (int64_t j = 0; j < k; ++j) {
+        if (dim + j >= t.dim()) {
+          wrap_dim(dim + j, t.dim());  // IndexError "Dimension out of range (...)"
+          throw IndexError("too many indices for tensor of dimension " + s(t.dim()));  // (a 0-d t)
+        }
         if (ix.shape()[size_t(j)] != t.shape()[size_t(dim + j)])
           throw IndexError("The shape of the mask " + shape_str(ix.shape()) + " at index " + s(j) +
                            " does not match the shape of the indexed tensor " +
                            shape_str(t.shape()) + " at index " + s(dim + j));
+      }
       Tensor coords = nonzero(ix);  // [n, k]
       for (int64_t j = 0; j < k; ++j) out.push_back(select(coords, 1, j));
       dim += k;
@@ -105,8 +109,9 @@ IndexPlan plan_index(const Tensor& t, const std::vector<Tensor>& raw) {
     for (int64_t b = 0; b < nb; ++b) {
       int64_t v = read_index(e, offs[size_t(b)]);
       if (v < -size || v >= size)
-        throw IndexError("index " + s(v) + " is out of bounds for dimension " + s(d) +
-                         " with size " + s(size));
+        throw IndexError(size == 0 ? std::string("index is out of bounds for dimension with size 0")
+                                   : "index " + s(v) + " is out of bounds for dimension " + s(d) +
+                                         " with size " + s(size));
       if (v < 0) v += size;
       p.mid[size_t(b)] += v * stride;
     }
