@@ -18,6 +18,7 @@ Stable interface (other test files import these names):
     strings, slices) is passed unchanged.
 
     tolerances(dtype_name) -> (rtol, atol), the defaults check_op uses.
+    same_outcome(tb_fn, torch_fn)  check_op on thunks; if torch raises, the same message too.
 
 Hypothesis strategies (hypothesis.strategies based):
     arrays(dtype, shape, elements=None, layout=None)  ndarray with a random memory layout:
@@ -42,7 +43,7 @@ import tensorbridge as tb
 
 __all__ = [
     "Raw", "Dt", "check_op", "tolerances", "to_numpy", "arrays", "dtypes", "shapes",
-    "broadcast_pair", "DTYPE_KINDS", "elements_for",
+    "broadcast_pair", "DTYPE_KINDS", "elements_for", "same_outcome",
 ]
 
 
@@ -198,6 +199,18 @@ def check_op(tb_fn: Callable, torch_fn: Callable, *inputs: Any, rtol: Optional[f
     got = tb_fn(*tb_inputs)
     _compare(got, expected, torch, "result", opts)
     return got
+
+
+def same_outcome(tb_fn: Callable, torch_fn: Callable):
+    """check_op on two thunks; when torch raises, tensorbridge's message must be the same text."""
+    import torch  # noqa: F401  (check_op needs it importable)
+
+    r = check_op(tb_fn, torch_fn)
+    try:
+        torch_fn()
+    except _EXC_KINDS as e:
+        assert str(r) == str(e), f"tensorbridge: {r!r}\ntorch:       {e!r}"
+    return r
 
 
 # ---- hypothesis strategies ----------------------------------------------------------------------

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 import tensorbridge as tb
-from op_harness import arrays, check_op, dtypes, elements_for, shapes
+from op_harness import arrays, check_op, dtypes, elements_for, same_outcome, shapes
 
 WRITABLE = st.sampled_from(["contiguous", "transposed", "strided", "reversed"])
 
@@ -364,17 +364,6 @@ def test_mask_indexing_large(torch):
     check_op(lambda x, mm: x[mm], lambda x, mm: x[mm], b, b[:, 0] > 0)
 
 
-def _same_outcome(tb_fn, torch_fn):
-    """check_op on thunks, and when torch raises, the same message as well."""
-    import torch
-    r = check_op(tb_fn, torch_fn)
-    try:
-        torch_fn()
-    except (IndexError, ValueError, TypeError, NotImplementedError, RuntimeError) as e:
-        assert str(r) == str(e), f"tensorbridge: {r!r}\ntorch:       {e!r}"
-    return r
-
-
 # Index items for the torch counting rules below: "m2"/"m1" a 2-d/1-d bool mask as an ndarray,
 # "l2"/"l1" the same as nested lists, "t2"/"t0" as a 2-d/0-d bool tensor.
 def _mask_item(kind, shape, lib):
@@ -420,8 +409,8 @@ def test_masks_with_none_and_ellipsis(torch, kind, shape, pattern):
             x[idx(lib)] = 7
             return x
         return f
-    _same_outcome(get(tb), get(torch))
-    _same_outcome(put(tb), put(torch))
+    same_outcome(get(tb), get(torch))
+    same_outcome(put(tb), put(torch))
 
 
 @pytest.mark.filterwarnings("ignore:Using a non-tuple sequence")
@@ -452,8 +441,8 @@ def test_index_counting_and_sequence_conversion(torch, case, shape):
             x[eval(case, {"L": L, "np": np})] = 7
             return x
         return f
-    _same_outcome(get(tb), get(torch))
-    _same_outcome(put(tb), put(torch))
+    same_outcome(get(tb), get(torch))
+    same_outcome(put(tb), put(torch))
 
 
 @pytest.mark.parametrize("call", [
@@ -466,4 +455,4 @@ def test_index_put_indices_messages(torch, call):
     # tb.index_put): torch's argument parser messages
     def run(L):
         return lambda: eval(call, {"L": L, "x": L.ones(2, 2), "v": L.tensor(1.0)})
-    _same_outcome(run(tb), run(torch))
+    same_outcome(run(tb), run(torch))

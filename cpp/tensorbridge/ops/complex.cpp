@@ -42,27 +42,23 @@ Tensor part_kernel(const Tensor& t, bool imag_part) {
 
 }  // namespace
 
-Tensor conj_physical(const Tensor& t) {
+// conj and conj_physical: the same copy, recorded under torch's two node names; the gradient is
+// the conjugate of g (through the same op, so double backward records again).
+template <Tensor (*Self)(const Tensor&)>
+Tensor conj_recorded(const Tensor& t, const char* node_name) {
   if (!is_complex(t.dtype())) return t;  // torch returns a real input itself
   Tensor y = autograd::without_grad([&] { return conj_kernel(t); });
   if (autograd::needs_grad(t))
-    if (auto n = autograd::record("ConjPhysicalBackward0", {t}, {y}))
+    if (auto n = autograd::record(node_name, {t}, {y}))
       n->set_backward([](autograd::FunctionNode&, autograd::TensorList& g) -> autograd::TensorList {
-        return {conj_physical(g[0])};
+        return {Self(g[0])};
       });
   return y;
 }
 
-Tensor conj(const Tensor& t) {
-  if (!is_complex(t.dtype())) return t;
-  Tensor y = autograd::without_grad([&] { return conj_kernel(t); });
-  if (autograd::needs_grad(t))
-    if (auto n = autograd::record("ConjBackward0", {t}, {y}))
-      n->set_backward([](autograd::FunctionNode&, autograd::TensorList& g) -> autograd::TensorList {
-        return {conj(g[0])};
-      });
-  return y;
-}
+Tensor conj_physical(const Tensor& t) { return conj_recorded<conj_physical>(t, "ConjPhysicalBackward0"); }
+
+Tensor conj(const Tensor& t) { return conj_recorded<conj>(t, "ConjBackward0"); }
 
 Tensor real(const Tensor& t) {
   if (!is_complex(t.dtype())) return t;
