@@ -11,6 +11,7 @@
 
 #include "bindings.h"
 #include "interop/interop.h"
+#include "tensorbridge/autograd/record.h"
 #include "tensorbridge/backend/cpu/elementwise_functors.h"
 #include "tensorbridge/backend/cpu/parallel.h"
 #include "tensorbridge/error.h"
@@ -704,7 +705,7 @@ void bind_ops_elementwise(nb::module_& m, TensorClass& cls) {
   m.def("equal", &tb::equal, nb::arg("input"), nb::arg("other"), "True if same shape and same values.");
   cls.def("equal", &tb::equal, nb::arg("other"), "True if same shape and same values.");
 
-  // complex parts (copies in tensorbridge; torch returns views)
+  // complex parts: conj copies (torch: a lazy view); real/imag are views as in torch
   m.def("conj", [](const tb::Tensor& t) { return tb::conj(t); }, nb::arg("input"),
         "Complex conjugate (a copy; a real tensor is returned as it is).");
   cls.def("conj", [](const tb::Tensor& t) { return tb::conj(t); },
@@ -713,10 +714,38 @@ void bind_ops_elementwise(nb::module_& m, TensorClass& cls) {
         "Complex conjugate as a new tensor (a real tensor is returned as it is).");
   cls.def("conj_physical", [](const tb::Tensor& t) { return tb::conj_physical(t); },
           "Complex conjugate as a new tensor (a real tensor is returned as it is).");
-  m.def("real", [](const tb::Tensor& t) { return tb::real(t); }, nb::arg("input"),
-        "Real part of a complex tensor, as a new real tensor (torch: a view); a real tensor is returned as it is.");
+  // real() of a real tensor is the tensor itself, the same Python object (as torch)
+  auto real_of = [](nb::handle self) -> nb::object {
+    const tb::Tensor* t = as_tensor(self);
+    if (!t)
+      throw tb::TypeError(std::string("real(): argument 'input' (position 1) must be Tensor, not ") +
+                          Py_TYPE(self.ptr())->tp_name);
+    if (!tb::is_complex(t->dtype())) return nb::borrow(self);
+    return wrap(tb::real(*t));
+  };
+  m.def("real", real_of, nb::arg("input"),
+        "Real part of a complex tensor, a view of its memory (a copy while autograd records); a real "
+        "tensor is returned as it is.");
   m.def("imag", [](const tb::Tensor& t) { return tb::imag(t); }, nb::arg("input"),
-        "Imaginary part of a complex tensor, as a new real tensor (torch: a view).");
+        "Imaginary part of a complex tensor, a view of its memory (a copy while autograd records).");
+  // t.real / t.imag: the same views; assigning writes through them (t.imag = 0 clears it)
+  auto set_part = [](const tb::Tensor& t, bool imag_part, nb::handle value) {
+    if (tb::autograd::needs_grad(t))
+      throw tb::NotImplementedError(std::string("setting .") + (imag_part ? "imag" : "real") +
+                                    " of a tensor that requires grad is not supported by tensorbridge "
+                                    "(write it under no_grad())");
+    const tb::Tensor part = imag_part ? tb::imag(t) : tb::real(t);
+    if (tb::Tensor* v = as_tensor(value)) tb::copy_(part, *v);
+    else tb::fill_(part, scalar_from_py(value));
+  };
+  cls.def_prop_rw(
+      "real", real_of,
+      [set_part](const tb::Tensor& t, nb::handle v) { set_part(t, false, v); },
+      "The real part: a view of a complex tensor's memory, or the tensor itself when real.");
+  cls.def_prop_rw(
+      "imag", [](const tb::Tensor& t) { return tb::imag(t); },
+      [set_part](const tb::Tensor& t, nb::handle v) { set_part(t, true, v); },
+      "The imaginary part of a complex tensor, a view of its memory.");
 
   // promotion helpers
   m.def("result_type", [](nb::handle a, nb::handle b) {

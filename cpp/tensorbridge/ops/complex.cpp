@@ -1,5 +1,6 @@
-// conj / real / imag as copies (see complex.h), and their backward rules. torch's real/imag are
-// view_as_real(z).select(-1, 0 or 1): their nodes carry torch's name, SelectBackward0.
+// conj (a copy), real / imag (views, or copies while autograd records; see complex.h), and their
+// backward rules. torch's real/imag are view_as_real(z).select(-1, 0 or 1): their nodes carry
+// torch's name, SelectBackward0.
 #include "tensorbridge/ops/complex.h"
 
 #include <complex>
@@ -60,8 +61,21 @@ Tensor conj_physical(const Tensor& t) { return conj_recorded<conj_physical>(t, "
 
 Tensor conj(const Tensor& t) { return conj_recorded<conj>(t, "ConjBackward0"); }
 
+// The real or imaginary parts of a complex tensor as a real view of the same memory (torch's
+// view_as_real(z).select(-1, 0 or 1)): every element is two reals, so strides double and the
+// imaginary part starts one real further.
+Tensor part_view(const Tensor& t, bool imag_part) {
+  Strides strides = t.strides();
+  for (auto& st : strides) st *= 2;
+  Tensor v(t.storage(), 2 * t.offset() + (imag_part ? 1 : 0), t.shape(), std::move(strides), to_real(t.dtype()),
+           t.version_counter());
+  v.impl()->inference = t.is_inference();
+  return v;
+}
+
 Tensor real(const Tensor& t) {
   if (!is_complex(t.dtype())) return t;
+  if (!autograd::needs_grad(t)) return part_view(t, false);
   Tensor y = autograd::without_grad([&] { return part_kernel(t, false); });
   if (autograd::needs_grad(t)) {
     const DType cdt = t.dtype();
@@ -76,6 +90,7 @@ Tensor real(const Tensor& t) {
 
 Tensor imag(const Tensor& t) {
   if (!is_complex(t.dtype())) throw RuntimeError("imag is not implemented for tensors with non-complex dtypes.");
+  if (!autograd::needs_grad(t)) return part_view(t, true);
   Tensor y = autograd::without_grad([&] { return part_kernel(t, true); });
   if (autograd::needs_grad(t)) {
     const DType cdt = t.dtype();

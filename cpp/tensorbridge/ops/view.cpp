@@ -143,7 +143,9 @@ Tensor view(const Tensor& t, DType dtype) {
       offset /= ratio;
     }
   }
-  return Tensor(t.storage(), offset, std::move(shape), std::move(strides), dtype, t.version_counter());
+  Tensor v(t.storage(), offset, std::move(shape), std::move(strides), dtype, t.version_counter());
+  v.impl()->inference = t.is_inference();  // the same data: an inference tensor stays one
+  return v;
 }
 
 Tensor reshape(const Tensor& t, const Shape& shape) {
