@@ -385,6 +385,17 @@ def test_where(torch, data):
     check_op(tb.where, torch.where, a, a, b)  # non-bool condition: error
 
 
+@pytest.mark.parametrize("dt", ["int8", "uint8", "int16", "int32", "int64"])
+@pytest.mark.parametrize("number", [300, -200, 2**40, -(2**63), 2**63 - 1])
+def test_where_number_must_fit_the_integer_result(torch, dt, number):
+    """c10's overflow check and its type names ("int" for int32), both argument orders."""
+    c = np.array([True, False])
+    a = np.array([1, 2], dtype=dt)
+    for f in (lambda lib: lambda cc, x: lib.where(cc, x, number), lambda lib: lambda cc, x: lib.where(cc, number, x)):
+        same_outcome(lambda: f(tb)(tb.from_numpy(c), tb.from_numpy(a)),
+                     lambda: f(torch)(torch.from_numpy(c), torch.from_numpy(a)))
+
+
 @given(data=st.data())
 def test_isclose_allclose_equal(torch, data):
     dt = data.draw(dtypes("all"))

@@ -86,7 +86,7 @@ def test_python_threads_share_the_pool(threads):
     assert sorted(done) == [0, 1, 2, 3]
 
 
-@pytest.mark.skipif(not hasattr(os, "fork") or sys.platform == "darwin", reason="needs fork()")
+@pytest.mark.skipif(not hasattr(os, "fork") or sys.platform == "darwin", reason="needs fork(): none on Windows, unsafe with threads on macOS")
 def test_pool_works_in_a_forked_child(threads):
     tb.set_num_threads(2)
     _check(*_work(0))  # the parent's pool (and OpenBLAS's jobs) are running before the fork

@@ -226,21 +226,22 @@ Tensor scatter_reduce_copy(const Tensor& x, int64_t dim, const Tensor& index, co
   return c;
 }
 
+// The gradients of self (when need_self) and src (when need_src); the other stays undefined.
 TensorList scatter_reduce_grads(const Tensor& g, const Tensor& self, const Tensor& src, const Tensor& result,
                                 const Tensor& idx, int64_t dim, ScatterReduce reduce, bool include_self,
-                                const Shape& src_shape, DType src_dtype) {
+                                const Shape& src_shape, DType src_dtype, bool need_self, bool need_src) {
   Tensor gs, gr;
   switch (reduce) {
     case ScatterReduce::Sum:
-      gs = g;
-      gr = tb::gather(g, dim, idx);
+      if (need_self) gs = g;
+      if (need_src) gr = tb::gather(g, dim, idx);
       break;
     case ScatterReduce::Mean: {
       Tensor n = include_self ? ones(g.shape(), g.dtype()) : zeros(g.shape(), g.dtype());
       n = tb::scatter_add(n, dim, idx, ones(src_shape, src_dtype));
       n = tb::masked_fill(n, tb::eq(n, num(0)), Scalar(1.0));
-      gs = tb::div(g, n);
-      gr = tb::div(tb::gather(g, dim, idx), tb::gather(n, dim, idx));
+      if (need_self) gs = tb::div(g, n);
+      if (need_src) gr = tb::div(tb::gather(g, dim, idx), tb::gather(n, dim, idx));
       break;
     }
     case ScatterReduce::Amax:
@@ -249,14 +250,17 @@ TensorList scatter_reduce_grads(const Tensor& g, const Tensor& self, const Tenso
       Tensor self_is = tb::to_dtype(tb::eq(self, result), g.dtype());
       Tensor src_is = tb::to_dtype(tb::eq(src, value), g.dtype());
       Tensor share = tb::div(g, tb::scatter_add(self_is, dim, idx, src_is));
-      gs = tb::mul(self_is, share);
-      gr = tb::mul(src_is, tb::gather(share, dim, idx));
+      if (need_self) gs = tb::mul(self_is, share);
+      if (need_src) gr = tb::mul(src_is, tb::gather(share, dim, idx));
       break;
     }
     case ScatterReduce::Prod: {
-      Tensor masked_self = tb::masked_fill(self, tb::eq(self, num(0)), Scalar(1.0));
-      Tensor masked_self_result = scatter_reduce_copy(masked_self, dim, idx, src, reduce, include_self);
-      gs = tb::div(tb::mul(g, masked_self_result), masked_self);
+      if (need_self) {
+        Tensor masked_self = tb::masked_fill(self, tb::eq(self, num(0)), Scalar(1.0));
+        Tensor masked_self_result = scatter_reduce_copy(masked_self, dim, idx, src, reduce, include_self);
+        gs = tb::div(tb::mul(g, masked_self_result), masked_self);
+      }
+      if (!need_src) break;
       Tensor src_zero = tb::eq(src, num(0));
       Tensor zeros_at = tb::gather(
           tb::scatter_add(zeros(self.shape(), self.dtype()), dim, idx, tb::to_dtype(src_zero, self.dtype())), dim, idx);
@@ -268,7 +272,7 @@ TensorList scatter_reduce_grads(const Tensor& g, const Tensor& self, const Tenso
       break;
     }
   }
-  if (!include_self) gs = tb::scatter(gs, dim, idx, Scalar(0.0));
+  if (gs.defined() && !include_self) gs = tb::scatter(gs, dim, idx, Scalar(0.0));
   return {gs, gr};
 }
 
@@ -291,11 +295,8 @@ void scatter_reduce_(const Tensor& t, int64_t dim, const Tensor& index, const Te
     const DType src_dtype = src.dtype();
     n->set_backward([=](FunctionNode& self, TensorList& g) -> TensorList {
       auto get = [&](size_t i) { return i == kNone ? Tensor() : self.saved(i); };
-      TensorList r = scatter_reduce_grads(g[0], get(si), get(ri), get(yi), self.saved(ii), dim, reduce,
-                                          include_self, src_shape, src_dtype);
-      if (!self.needs_input_grad(0)) r[0] = Tensor();
-      if (!self.needs_input_grad(1)) r[1] = Tensor();
-      return r;
+      return scatter_reduce_grads(g[0], get(si), get(ri), get(yi), self.saved(ii), dim, reduce, include_self,
+                                  src_shape, src_dtype, self.needs_input_grad(0), self.needs_input_grad(1));
     });
   }
   finish_inplace(t, n);

@@ -32,15 +32,6 @@ Tensor conj_kernel(const Tensor& t) {
   });
 }
 
-Tensor part_kernel(const Tensor& t, bool imag_part) {
-  return complex_map(t, to_real(t.dtype()), [imag_part](const auto* in, void* o, int64_t n) {
-    using C = std::remove_cv_t<std::remove_pointer_t<decltype(in)>>;
-    using R = typename C::value_type;
-    R* out = static_cast<R*>(o);
-    for (int64_t i = 0; i < n; ++i) out[i] = imag_part ? in[i].imag() : in[i].real();
-  });
-}
-
 }  // namespace
 
 // conj and conj_physical: the same copy, recorded under torch's two node names; the gradient is
@@ -61,6 +52,8 @@ Tensor conj_physical(const Tensor& t) { return conj_recorded<conj_physical>(t, "
 
 Tensor conj(const Tensor& t) { return conj_recorded<conj>(t, "ConjBackward0"); }
 
+namespace {
+
 // The real or imaginary parts of a complex tensor as a real view of the same memory (torch's
 // view_as_real(z).select(-1, 0 or 1)): every element is two reals, so strides double and the
 // imaginary part starts one real further.
@@ -73,34 +66,28 @@ Tensor part_view(const Tensor& t, bool imag_part) {
   return v;
 }
 
-Tensor real(const Tensor& t) {
-  if (!is_complex(t.dtype())) return t;
-  if (!autograd::needs_grad(t)) return part_view(t, false);
-  Tensor y = autograd::without_grad([&] { return part_kernel(t, false); });
-  if (autograd::needs_grad(t)) {
-    const DType cdt = t.dtype();
-    if (auto n = autograd::record("SelectBackward0", {t}, {y}))
-      // L depends on Re(z) only: the gradient is g with no imaginary part
-      n->set_backward([cdt](autograd::FunctionNode&, autograd::TensorList& g) -> autograd::TensorList {
-        return {to_dtype(g[0], cdt)};
-      });
-  }
+// real() / imag(): the view, or while autograd records a copy of it (a view changing the dtype has no
+// in-place history path here) with torch's node. The gradient of Re(z) is g, that of Im(z) is i * g.
+Tensor part(const Tensor& t, bool imag_part) {
+  Tensor v = part_view(t, imag_part);
+  if (!autograd::needs_grad(t)) return v;
+  Tensor y = autograd::without_grad([&] { return clone(v); });
+  const DType cdt = t.dtype();
+  if (auto n = autograd::record("SelectBackward0", {t}, {y}))
+    n->set_backward([cdt, imag_part](autograd::FunctionNode&, autograd::TensorList& g) -> autograd::TensorList {
+      Tensor gc = to_dtype(g[0], cdt);
+      return {imag_part ? mul(gc, Operand(Scalar(std::complex<double>(0.0, 1.0)))) : gc};
+    });
   return y;
 }
 
+}  // namespace
+
+Tensor real(const Tensor& t) { return is_complex(t.dtype()) ? part(t, false) : t; }
+
 Tensor imag(const Tensor& t) {
   if (!is_complex(t.dtype())) throw RuntimeError("imag is not implemented for tensors with non-complex dtypes.");
-  if (!autograd::needs_grad(t)) return part_view(t, true);
-  Tensor y = autograd::without_grad([&] { return part_kernel(t, true); });
-  if (autograd::needs_grad(t)) {
-    const DType cdt = t.dtype();
-    if (auto n = autograd::record("SelectBackward0", {t}, {y}))
-      // L depends on Im(z) only: the gradient is i * g
-      n->set_backward([cdt](autograd::FunctionNode&, autograd::TensorList& g) -> autograd::TensorList {
-        return {mul(to_dtype(g[0], cdt), Operand(Scalar(std::complex<double>(0.0, 1.0))))};
-      });
-  }
-  return y;
+  return part(t, true);
 }
 
 Operand conj(const Operand& o) {

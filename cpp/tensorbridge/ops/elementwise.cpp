@@ -538,24 +538,8 @@ Tensor where(const Tensor& cond_in, const Operand& a, const Operand& b) {
   add_operand(rt, a);
   add_operand(rt, b);
   const DType r = rt.result();
-  for (const Operand* o : {&a, &b})
-    if (o->is_scalar && is_integral(r, false) && o->scalar.is_integral()) {
-      const int64_t v = o->scalar.to_int64();
-      const bool fits = dispatch_dtype(r, [&]<typename T>() {
-        if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
-          if constexpr (std::is_signed_v<T>)
-            return v >= int64_t(std::numeric_limits<T>::min()) && v <= int64_t(std::numeric_limits<T>::max());
-          else
-            // torch lets negative values wrap into unsigned types down to -max
-            return v >= 0 ? uint64_t(v) <= uint64_t(std::numeric_limits<T>::max())
-                          : uint64_t(-(v + 1)) + 1 <= uint64_t(std::numeric_limits<T>::max());
-        } else {
-          return true;
-        }
-      });
-      if (!fits)
-        throw RuntimeError("value cannot be converted to type " + std::string(dtype_name(r)) + "_t without overflow");
-    }
+  for (const Operand* o : {&a, &b})  // an integer number must fit an integer result (c10's check)
+    if (o->is_scalar && is_integral(r, false) && o->scalar.is_integral()) check_number_fits(o->scalar, r);
   const Shape shape = broadcast_shapes(cond.shape(), broadcast_shapes(shape_of(a), shape_of(b)));
   Input ia, ib, ic;
   ia.set(a, r, shape);

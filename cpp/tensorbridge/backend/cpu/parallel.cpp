@@ -90,14 +90,10 @@ class Pool {
     claim_.store(uint64_t(job_) << 32 | uint64_t(nchunks) << 16, std::memory_order_release);
     wake_.fetch_add(1, std::memory_order_release);
     wake_.notify_all();
+    // The caller claims chunks too, until none is left (all of them if the workers are late); then
+    // it waits for the chunks workers are still running.
     work(claim_.load(std::memory_order_acquire));
-    // Our part is done; the rest is running on workers (or about to be claimed by us if they are late).
-    while (pending_.load(std::memory_order_acquire) != 0) {
-      if (!spin_until([&] { return pending_.load(std::memory_order_acquire) == 0; })) {
-        work(claim_.load(std::memory_order_acquire));
-        std::this_thread::yield();
-      }
-    }
+    while (!spin_until([&] { return pending_.load(std::memory_order_acquire) == 0; })) std::this_thread::yield();
   }
 
  private:
